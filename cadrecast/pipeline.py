@@ -1,0 +1,227 @@
+"""The main job: run every pipeline stage over a corpus and write tidy tables.
+
+Each stage is a function ``stage(corpus, ctx) -> dict[str, DataFrame]`` registered in
+:data:`STAGES`. The tables it returns are written to the output folder under their names
+(``documents`` -> ``documents.csv``) and are available to later stages through
+``ctx.results``. Later capabilities add their stage to :data:`STAGES`; the command line,
+the output writer and the ``README.txt`` manifest need no change.
+
+Examples
+--------
+>>> import tempfile, cadrecast as cc
+>>> with tempfile.TemporaryDirectory() as out:
+...     tables = cc.run(out=out, progress=False, stages=["corpus"])
+>>> sorted(tables)[:3]
+['documents', 'paragraphs', 'removed']
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ._version import __version__
+from .errors import check_choice
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .corpus import Corpus
+
+log = logging.getLogger("cadrecast")
+
+#: Default seed for every random step of the main job.
+DEFAULT_SEED = 20201220
+
+#: Tables whose rows are many (tokens ...) are written as Parquet above this many rows
+#: even when CSV is asked for; the manifest says so.
+LARGE_TABLE_ROWS = 200_000
+
+
+@dataclass
+class RunContext:
+    """What a stage may read: options, the output folder and earlier stages' tables."""
+
+    out_dir: Path | None
+    seed: int = DEFAULT_SEED
+    progress: bool = True
+    format: str = "csv"
+    results: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # extra files a stage wrote
+
+    def note(self, text: str) -> None:
+        """Add a line to the output folder's ``README.txt``."""
+        self.notes.append(text)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the main job."""
+
+    name: str
+    target: str  # "module:function", imported only when the stage runs
+    description: str
+
+    def load(self) -> Callable[[Corpus, RunContext], dict[str, pd.DataFrame]]:
+        module, _, func = self.target.partition(":")
+        return getattr(importlib.import_module(module), func)
+
+
+#: The stages of ``cadrecast run``, in order.
+STAGES: list[Stage] = [
+    Stage("corpus", "cadrecast.corpus:corpus_stage",
+          "documents, paragraphs, sentences, removed boilerplate, rejected inputs"),
+    Stage("translations", "cadrecast.translations:translations_stage",
+          "pairs of a translation and its original"),
+    Stage("tokens", "cadrecast.segment:tokens_stage",
+          "word segmentation (domain dictionary, stop words) and term frequencies"),
+    # >>> later stages register here, in pipeline order <<<
+]
+
+#: What each output table holds, for the output folder's README.txt.
+TABLE_DOCS: dict[str, str] = {
+    "documents": "one row per document (articles and split-out related-article teasers): "
+                 "doc_id, file, kind, parent_id, translation_of, title, date, source, "
+                 "language, script, encoding, sha256, n_chars, text (cleaned)",
+    "paragraphs": "one row per paragraph: doc_id, para_id, role, start/end (offsets into the "
+                  "document's cleaned text), raw_start/raw_end (offsets into the file's text), "
+                  "text, text_hans (Simplified), hans_map (Simplified->original offsets), "
+                  "script, language",
+    "sentences": "one row per sentence: doc_id, para_id, sent_id, start/end, text, text_hans",
+    "removed": "every span cleaning removed from a file's text (offsets into the raw text) "
+               "and why",
+    "rejected": "inputs that could not be used, and why",
+    "translations": "doc_id, translation_of, score, method: a translated document and its "
+                    "original",
+    "tokens": "one row per token: doc_id, para_id, sent_id, token_id (0-based in the "
+              "paragraph), token (original script), token_hans (Simplified), start/end "
+              "(offsets into the paragraph's text), is_stop (stop word or punctuation), "
+              "is_punct",
+    "term_frequencies": "one row per language and term (Simplified, lower-cased; stop "
+                        "words and punctuation left out): language, term, n, share, n_docs, "
+                        "rank",
+}
+
+
+def stage_names() -> list[str]:
+    """Names of the registered stages, in order."""
+    return [s.name for s in STAGES]
+
+
+def run(
+    corpus: Corpus | str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    format: str = "csv",
+    seed: int = DEFAULT_SEED,
+    progress: bool = True,
+    stages: Sequence[str] | None = None,
+    text_column: str = "text",
+) -> dict[str, pd.DataFrame]:
+    """Run the pipeline and (when ``out`` is given) write its tables to ``out``.
+
+    Parameters
+    ----------
+    corpus : Corpus, path or None
+        A loaded corpus, a path for :func:`cadrecast.load_corpus`, or ``None`` for the
+        bundled articles.
+    out : path, optional
+        Output folder (created if missing). ``None`` returns the tables without writing.
+    format : {"csv", "parquet"}
+        CSV files are UTF-8 with a byte-order mark, so Excel shows Chinese correctly.
+    seed : int
+        Seed for every random step (topic models ...). Same seed, same numbers.
+    progress : bool
+        Show progress bars on standard error.
+    stages : list of str, optional
+        Run only these stages (and whatever they need); default all.
+    text_column : str
+        Text column when ``corpus`` is a CSV / JSON Lines / Parquet file.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Every table written, by name.
+    """
+    from .corpus import Corpus, load_corpus
+
+    check_choice("format", format, ["csv", "parquet"])
+    wanted = list(stages) if stages is not None else stage_names()
+    for name in wanted:
+        check_choice("stage", name, stage_names())
+    if not isinstance(corpus, Corpus):
+        corpus = load_corpus(corpus, text_column=text_column)
+    out_dir = Path(out) if out is not None else None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    ctx = RunContext(out_dir=out_dir, seed=seed, progress=progress, format=format)
+    timings: dict[str, float] = {}
+    for stage in STAGES:
+        if stage.name not in wanted:
+            continue
+        t0 = time.perf_counter()
+        if progress:
+            log.info("cadrecast: %s ...", stage.name)
+        tables = stage.load()(corpus, ctx)
+        ctx.results.update(tables)
+        timings[stage.name] = time.perf_counter() - t0
+        if progress:
+            log.info("cadrecast: %s done in %.1f s", stage.name, timings[stage.name])
+    if out_dir is not None:
+        written = {name: write_table(df, out_dir, name, format) for name, df in ctx.results.items()}
+        _write_manifest(out_dir, corpus, ctx, written)
+    return ctx.results
+
+
+def write_table(df: pd.DataFrame, out_dir: Path, name: str, format: str = "csv") -> str:
+    """Write one table; return the file name used.
+
+    CSV is written as UTF-8 with BOM. A table with more than :data:`LARGE_TABLE_ROWS`
+    rows is written as Parquet whatever the format.
+    """
+    if format == "parquet" or len(df) > LARGE_TABLE_ROWS:
+        fname = f"{name}.parquet"
+        df.to_parquet(out_dir / fname, index=False)
+    else:
+        fname = f"{name}.csv"
+        df.to_csv(out_dir / fname, index=False, encoding="utf-8-sig")
+    return fname
+
+
+def _write_manifest(out_dir: Path, corpus: Any, ctx: RunContext,
+                    written: dict[str, str]) -> None:
+    from ._meta import versions
+
+    lines = [
+        "cadrecast output",
+        "================",
+        f"Made by cadrecast {__version__} with seed {ctx.seed} (the same corpus, seed and "
+        "versions give byte-identical tables).",
+        f"Corpus: {corpus.source_description}",
+        f"Corpus checksum (sha256 of the documents' sha256s, in doc_id order): "
+        f"{corpus.checksum()}",
+        "",
+        "Files",
+        "-----",
+    ]
+    for name, fname in written.items():
+        doc = TABLE_DOCS.get(name, "")
+        lines.append(f"{fname} ({len(ctx.results[name])} rows): {doc}")
+    for fname, doc in ctx.files.items():
+        lines.append(f"{fname}: {doc}")
+    lines += ["", "CSV files are UTF-8 with a byte-order mark (Excel opens Chinese correctly).",
+              "", "Per-document checksums (sha256 of the file bytes)", "-" * 49]
+    docs = corpus.documents
+    for row in docs[docs["kind"] == "article"].itertuples():
+        lines.append(f"{row.sha256}  {row.file}")
+    if ctx.notes:
+        lines += ["", "Notes", "-----", *ctx.notes]
+    lines += ["", "Versions", "--------"]
+    lines += [f"{k}: {v}" for k, v in versions().items()]
+    (out_dir / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
