@@ -29,29 +29,6 @@ _BOMS = (
 )
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """Guess UTF-16 without BOM from the share of zero bytes in even/odd positions."""
-    if len(data) < 4 or len(data) % 2:
-        return None
-    even = data[0::2].count(0) / (len(data) / 2)
-    odd = data[1::2].count(0) / (len(data) / 2)
-    # ASCII-heavy text has zeros in the high byte; Chinese text rarely has zero bytes at
-    # all, so also accept decodable text whose code points are mostly CJK.
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
-    for enc in ("utf-16-le", "utf-16-be"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "，。、\n ")
-        if cjk / max(len(text), 1) > 0.6:
-            return enc
-    return None
-
-
 @functools.cache
 def _common_chars() -> frozenset[str]:
     from .resources import read_text
@@ -66,7 +43,8 @@ def _cjk_score(text: str) -> float:
     good = 0
     for ch in text:
         cp = ord(ch)
-        if cp < 0x80 or ch in common or 0x3000 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFFEF:
+        if (0x20 <= cp < 0x7F or ch in "\t\n\r" or ch in common or 0x3000 <= cp <= 0x303F
+                or 0xFF00 <= cp <= 0xFFEF or 0x2010 <= cp <= 0x2027):
             good += 1
     return good / max(len(text), 1)
 
@@ -103,38 +81,48 @@ def decode_bytes(data: bytes, path: str | None = None) -> tuple[str, str]:
                 return data.decode(enc), enc
             except UnicodeDecodeError as exc:
                 raise _error(path, exc, enc) from None
+    first_error: UnicodeDecodeError | None = None
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
+        if "\x00" not in text:  # text files hold no NUL; UTF-16 without BOM often does
+            return text, "utf-8"
     except UnicodeDecodeError as utf8_error:
         first_error = utf8_error
-    guess = _utf16_without_bom(data)
-    if guess:
-        return data.decode(guess), guess
     candidates: dict[str, str] = {}
-    for enc in ("gb18030", "big5"):
+    for enc in ("gb18030", "big5", "utf-16-le", "utf-16-be"):
+        if enc.startswith("utf-16") and len(data) % 2:
+            continue
         try:
             candidates[enc] = data.decode(enc)
         except UnicodeDecodeError:
             continue
+    # UTF-16 decodes almost any even-length bytes: keep it only if it reads as text
+    for enc in ("utf-16-le", "utf-16-be"):
+        if enc in candidates and _cjk_score(candidates[enc]) < 0.8:
+            del candidates[enc]
     if not candidates:
+        if first_error is None:  # valid UTF-8 with NUL characters, and nothing better
+            return data.decode("utf-8"), "utf-8"
         raise _error(path, first_error, "utf-8")
     if len(candidates) == 1:
         enc, text = next(iter(candidates.items()))
         return text, enc
-    # Both decode: GB18030 accepts almost any byte pair, so Big5 text decodes "cleanly"
-    # into rare characters. Ask charset-normalizer, restricted to the two, then check
-    # that its answer reads as common Chinese.
+    # Several decode: GB18030 accepts almost any byte pair, so Big5 (or UTF-16) text
+    # decodes "cleanly" into rare characters. The reading made of common characters
+    # wins; charset-normalizer (restricted to GB18030/Big5) breaks ties.
     best = None
-    try:
-        from charset_normalizer import from_bytes
+    if "gb18030" in candidates and "big5" in candidates:
+        try:
+            from charset_normalizer import from_bytes
 
-        match = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
-        if match is not None:
-            best = "big5" if "big5" in match.encoding else "gb18030"
-    except ImportError:  # pragma: no cover
-        best = None
+            match = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+            if match is not None:
+                best = "big5" if "big5" in match.encoding else "gb18030"
+        except ImportError:  # pragma: no cover
+            best = None
+    order = ["gb18030", "big5", "utf-16-le", "utf-16-be"]
     scores = {enc: _cjk_score(text) for enc, text in candidates.items()}
-    top = max(scores, key=lambda e: (scores[e], e == best))
+    top = max(scores, key=lambda e: (round(scores[e], 3), e == best, -order.index(e)))
     return candidates[top], top
 
 

@@ -27,8 +27,8 @@ def test_round_trip(text, encoding, expected):
 _CHARS = st.sampled_from(list("直播大米縣長帶貨農產品銷售萬元人民政府服務中國的一是在不了有和這為個"))
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.text(_CHARS, min_size=6, max_size=60), st.sampled_from(["big5", "utf-8", "utf-16"]))
+@settings(max_examples=300, deadline=None)
+@given(st.text(_CHARS, min_size=6, max_size=60), st.sampled_from(["big5", "utf-8", "utf-16", "utf-16-le", "gb18030"]))
 def test_traditional_text_round_trips(text, encoding):
     decoded, _ = decode_bytes(text.encode(encoding))
     assert decoded == text
