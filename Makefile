@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check cadrecast tests benchmarks
+	$(VENV)/bin/ruff check cadrecast tests benchmarks scripts notebooks
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done

@@ -38,7 +38,11 @@ def _common_chars() -> frozenset[str]:
 
 
 def _cjk_score(text: str) -> float:
-    """Share of characters that are ASCII, CJK punctuation or common Han characters."""
+    """Share of characters that are ASCII, CJK punctuation or common Han characters.
+
+    A carriage return not followed by a line feed counts against the reading: in Chinese
+    read with the wrong codec it is a stray byte (UTF-16 ``0D 4E`` is "不").
+    """
     common = _common_chars()
     good = 0
     for ch in text:
@@ -46,7 +50,42 @@ def _cjk_score(text: str) -> float:
         if (0x20 <= cp < 0x7F or ch in "\t\n\r" or ch in common or 0x3000 <= cp <= 0x303F
                 or 0xFF00 <= cp <= 0xFFEF or 0x2010 <= cp <= 0x2027):
             good += 1
+    good -= text.count("\r") - text.count("\r\n")
     return good / max(len(text), 1)
+
+
+def _ascii_noise(text: str) -> bool:
+    """True when a reading is mostly ASCII yet has no space or line feed.
+
+    That is what Chinese in UTF-16 without a BOM looks like through an 8-bit codec: many
+    UTF-16 code units of common characters are two ASCII bytes ("不" is ``0D 4E``, "中" is
+    ``2D 4E``), while real ASCII text of four or more characters has a space or a line break.
+    """
+    ascii_chars = [ch for ch in text if ord(ch) < 0x80]
+    return len(text) >= 4 and len(ascii_chars) >= 0.5 * len(text) and not any(
+        ch in " \n" for ch in ascii_chars)
+
+
+def _pure_han(text: str) -> bool:
+    """True when a reading is common Han characters (at least 80 %) and CJK punctuation only."""
+    common = _common_chars()
+    han = sum(ch in common for ch in text)
+    punct = sum(0x3000 <= ord(ch) <= 0x303F or 0xFF00 <= ord(ch) <= 0xFFEF for ch in text)
+    return bool(text) and han + punct == len(text) and han >= 0.8 * len(text)
+
+
+def _utf16_reading(data: bytes) -> tuple[str, str] | None:
+    """The UTF-16 (no BOM) reading of ``data`` if it is made of common Han characters."""
+    if len(data) % 2:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            reading = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _pure_han(reading):
+            return reading, enc
+    return None
 
 
 def decode_bytes(data: bytes, path: str | None = None) -> tuple[str, str]:
@@ -74,6 +113,10 @@ def decode_bytes(data: bytes, path: str | None = None) -> tuple[str, str]:
     --------
     >>> decode_bytes("直播".encode("utf-16"))
     ('直播', 'utf-16')
+    >>> decode_bytes("不大不大".encode("utf-16-le"))  # ASCII bytes only, but not ASCII text
+    ('不大不大', 'utf-16-le')
+    >>> decode_bytes(b"Ndrfbg")[1]
+    'utf-8'
     """
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -85,7 +128,8 @@ def decode_bytes(data: bytes, path: str | None = None) -> tuple[str, str]:
     try:
         text = data.decode("utf-8")
         if "\x00" not in text:  # text files hold no NUL; UTF-16 without BOM often does
-            return text, "utf-8"
+            utf16 = _utf16_reading(data) if _ascii_noise(text) else None
+            return utf16 if utf16 is not None else (text, "utf-8")
     except UnicodeDecodeError as utf8_error:
         first_error = utf8_error
     candidates: dict[str, str] = {}
@@ -107,6 +151,11 @@ def decode_bytes(data: bytes, path: str | None = None) -> tuple[str, str]:
     if len(candidates) == 1:
         enc, text = next(iter(candidates.items()))
         return text, enc
+    eight_bit = [text for enc, text in candidates.items() if not enc.startswith("utf-16")]
+    if eight_bit and all(_ascii_noise(text) for text in eight_bit):
+        utf16 = _utf16_reading(data)
+        if utf16 is not None:
+            return utf16
     # Several decode: GB18030 accepts almost any byte pair, so Big5 (or UTF-16) text
     # decodes "cleanly" into rare characters. The reading made of common characters
     # wins; charset-normalizer (restricted to GB18030/Big5) breaks ties.

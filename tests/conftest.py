@@ -9,6 +9,15 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+try:  # property tests draw the same examples on every run (set HYPOTHESIS_PROFILE=explore to search)
+    from hypothesis import settings as _hsettings
+
+    _hsettings.register_profile("ci", derandomize=True, database=None)
+    _hsettings.register_profile("explore", database=None)
+    _hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # pragma: no cover - hypothesis is in the dev extra
+    pass
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 

@@ -64,7 +64,7 @@ def test_checksum_mismatch_is_an_error(tmp_path):
     (tmp_path / "metadata.csv").write_bytes((folder / "metadata.csv").read_bytes())
     target = tmp_path / "002_7f015624ccaf9a2e.txt"
     target.write_bytes(target.read_bytes() + "多一句。".encode())
-    with pytest.raises(ChecksumError, match="002_7f015624ccaf9a2e.txt: its sha256"):
+    with pytest.raises(ChecksumError, match=r"002_7f015624ccaf9a2e\.txt: its sha256"):
         cc.load_corpus(tmp_path)
     collected = cc.load_corpus(tmp_path, errors="collect")
     assert collected.rejected.reason.tolist() == ["checksum"]
@@ -240,7 +240,7 @@ def test_wrong_text_column_is_a_clear_error(tmp_path, kind):
 def test_bad_paths(tmp_path):
     with pytest.raises(CorpusNotFoundError, match="does not exist"):
         cc.load_corpus(tmp_path / "nope")
-    with pytest.raises(CorpusNotFoundError, match="no .txt files"):
+    with pytest.raises(CorpusNotFoundError, match=r"no \.txt files"):
         cc.load_corpus(tmp_path)
     (tmp_path / "x.docx").write_bytes(b"PK")
     with pytest.raises(CorpusError, match="docx is none of these"):
