@@ -47,6 +47,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--stages", default=None,
                      help=f"comma-separated stages to run (default: all: {','.join(stage_names())})")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    scale = run.add_argument_group(
+        "scaling out", "stream the corpus in batches (per-document tables become folders of "
+                       "Parquet parts; every input is in documents or rejected)")
+    scale.add_argument("--engine", choices=["local", "processes", "dask"], default=None,
+                       help="local: this process; processes: a worker pool on this machine; "
+                            "dask: a dask.distributed cluster (default: load everything in "
+                            "memory)")
+    scale.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="address of a running Dask scheduler, e.g. tcp://host:8786 "
+                            "(implies --engine dask)")
+    scale.add_argument("--batch-size", type=int, default=None, metavar="N",
+                       help="documents per batch (default: 500)")
+    scale.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="worker processes for --engine processes/dask (default: one per "
+                            "CPU)")
     return parser
 
 
@@ -67,7 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     stages = args.stages.split(",") if args.stages else None
     try:
         tables = run(args.corpus, args.out, format=args.format, seed=args.seed,
-                     progress=not args.quiet, stages=stages, text_column=args.text_column)
+                     progress=not args.quiet, stages=stages, text_column=args.text_column,
+                     engine=args.engine, scheduler=args.scheduler, batch_size=args.batch_size,
+                     workers=args.workers)
     except CadrecastError as exc:
         print(f"cadrecast: error: {exc}", file=sys.stderr)
         return 1

@@ -341,6 +341,7 @@ def load_corpus(
     id_column: str | None = None,
     errors: Literal["raise", "collect"] = "raise",
     split_related: bool = True,
+    progress: bool = False,
 ) -> Corpus:
     """Load a corpus and return its tidy tables.
 
@@ -366,6 +367,8 @@ def load_corpus(
         Split teaser lists of other articles (相关焦点 ...) into ``kind="related"``
         documents (default); ``False`` drops them from the article but still lists them
         in :attr:`Corpus.removed`.
+    progress : bool
+        Show a progress bar (on standard error) while loading.
 
     Returns
     -------
@@ -386,6 +389,10 @@ def load_corpus(
     docs, paras, sents, removed, rejected = [], [], [], [], []
     empty: list[str] = []
     seen: set[str] = set()
+    if progress:
+        from tqdm.auto import tqdm
+
+        inputs = tqdm(inputs, desc="loading documents", unit="doc", leave=False)
     for item in inputs:
         if item.doc_id in seen:
             _reject(rejected, errors, item, "duplicate",

@@ -54,6 +54,12 @@ class RunContext:
     results: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # extra files a stage wrote
+    #: the engine running this job (:class:`cadrecast.engine.Engine`; ``None``: this process
+    #: only). A corpus-wide stage may spread independent tasks over it (``engine.map``).
+    engine: Any = None
+    #: processes a stage may start itself: ``None`` lets the stage decide; ``1`` (inside an
+    #: engine's workers, which already run in parallel) means none.
+    workers: int | None = None
 
     def note(self, text: str) -> None:
         """Add a line to the output folder's ``README.txt``."""
@@ -67,6 +73,18 @@ class Stage:
     name: str
     target: str  # "module:function", imported only when the stage runs
     description: str
+    #: True when a document's rows depend on that document alone (and on earlier
+    #: per-document stages): the engines then run the stage batch by batch, in parallel.
+    #: False (the safe default) runs it once, after all batches, on the combined tables.
+    per_document: bool = False
+    #: tables of a per-document stage that summarise the whole corpus (not one row per
+    #: document), each with the "module:function" merging its per-batch parts:
+    #: ``merge(parts: list[DataFrame]) -> DataFrame``, associative and order-free.
+    merge: dict[str, str] = field(default_factory=dict, hash=False)
+    #: "module:function" ``finish(corpus, ctx) -> dict[str, DataFrame]`` computing a
+    #: per-document stage's corpus-wide tables once, after all batches, from the combined
+    #: tables in ``ctx.results``; they replace the batch tables of the same names.
+    finish: str = ""
 
     def load(self) -> Callable[[Corpus, RunContext], dict[str, pd.DataFrame]]:
         module, _, func = self.target.partition(":")
@@ -76,16 +94,49 @@ class Stage:
 #: The stages of ``cadrecast run``, in order.
 STAGES: list[Stage] = [
     Stage("corpus", "cadrecast.corpus:corpus_stage",
-          "documents, paragraphs, sentences, removed boilerplate, rejected inputs"),
+          "documents, paragraphs, sentences, removed boilerplate, rejected inputs",
+          per_document=True),
     Stage("translations", "cadrecast.translations:translations_stage",
           "pairs of a translation and its original"),
     Stage("tokens", "cadrecast.segment:tokens_stage",
-          "word segmentation (domain dictionary, stop words) and term frequencies"),
+          "word segmentation (domain dictionary, stop words) and term frequencies",
+          per_document=True,
+          merge={"term_frequencies": "cadrecast.engine:merge_term_frequencies"}),
+    Stage("sentiment", "cadrecast.sentiment_analysis:sentiment_stage",
+          "lexicon sentiment (negation, degree, contrast) by sentence, paragraph, document",
+          per_document=True, finish="cadrecast.engine:finish_sentiment"),
+    Stage("stance", "cadrecast.stance_detection:stance_stage",
+          "support / critical / neutral stance per paragraph, summaries, distinctive words"),
+    Stage("topics", "cadrecast.topics:topics_stage",
+          "LDA topics: k chosen by coherence and stability, prevalence by covariate"),
     # >>> later stages register here, in pipeline order <<<
+    Stage("entities", "cadrecast.entities:entities_stage",
+          "officials, people, places (division codes), platforms, products, figures, events",
+          per_document=True),
+    Stage("report", "cadrecast.report:report_stage",  # keep last: it reads every table above
+          "report.html: the run's tables and figures in one self-contained web page"),
 ]
 
 #: What each output table holds, for the output folder's README.txt.
 TABLE_DOCS: dict[str, str] = {
+    "entities": "one row per entity or figure mention in Chinese paragraphs: doc_id, para_id, "
+                "start/end (offsets into the paragraph's text), text, text_hans, label "
+                "(official, person, place, platform, product, figure, date), normalized, role, "
+                "value, unit, qualifier, metric, subject, adcode, level, ambiguous",
+    "officials": "one row per mention of an official: doc_id, para_id, sent_id, start/end, "
+                 "text, text_hans, name, name_hans, title, title_hans, jurisdiction, "
+                 "jurisdiction_adcode, province, jurisdiction_source, mention (title/name), "
+                 "platform, livestream",
+    "places": "one row per place mention: doc_id, para_id, start/end, text, text_hans, name, "
+              "name_hans, level, province, prefecture, county, adcode (NBS 2023), ambiguous, "
+              "candidates, lon, lat",
+    "figures": "one row per quantity: doc_id, para_id, sent_id, start/end, text, text_hans, "
+               "value (base units), value_high (ranges), unit, qualifier, metric (sales, "
+               "orders, viewers, followers, likes, users, population, area, count, percent, "
+               "price, other), subject, subject_label",
+    "events": "one row per livestream held by officials: doc_id, event_id, para_ids, "
+              "officials, titles, place, adcode, province, platform, date, products, sales, "
+              "sales_text, viewers, viewers_text, followers",
     "documents": "one row per document (articles and split-out related-article teasers): "
                  "doc_id, file, kind, parent_id, translation_of, title, date, source, "
                  "language, script, encoding, sha256, n_chars, text (cleaned)",
@@ -106,6 +157,43 @@ TABLE_DOCS: dict[str, str] = {
     "term_frequencies": "one row per language and term (Simplified, lower-cased; stop "
                         "words and punctuation left out): language, term, n, share, n_docs, "
                         "rank",
+    "sentiment": "one row per Chinese paragraph: doc_id, para_id, score ((P-N)/(P+N+1) "
+                 "in (-1, 1)), label (positive/neutral/negative), evidence (terms that drove "
+                 "the score, with negators/degree/contrast applied), positive (P), negative "
+                 "(N), n_terms, n_tokens",
+    "sentiment_sentences": "the same columns per sentence (plus sent_id)",
+    "sentiment_documents": "the same columns per document (pooled over its paragraphs)",
+    "sentiment_terms": "every sentiment word found: doc_id, para_id, sent_id, term, weight "
+                       "(lexicon), modifiers, value (after negation, degree, contrast)",
+    "sentiment_by_source": "paragraph sentiment summarised by source: n, n_positive, "
+                           "n_neutral, n_negative, mean_score, share_positive, "
+                           "share_negative, score (pooled)",
+    "stance": "one row per Chinese paragraph: doc_id, para_id, stance (support/critical/"
+              "neutral towards officials selling online), score ((S-C)/(S+C+2), > 0 leans "
+              "support), evidence (frame cues that fired), support (S), critical (C), "
+              "frames, n_cues, on_target (the paragraph or its context names officials; "
+              "off-target paragraphs are neutral), model_stance and model_score "
+              "(supervised StanceModel's side; neutral where the lexicon finds none)",
+    "stance_by_document": "stance counts by document: n, n_support, n_critical, n_neutral, "
+                          "mean_score, share_support, share_critical, balance",
+    "stance_by_source": "the same by source",
+    "distinctive_words": "words distinguishing critical from support paragraphs (log-odds "
+                         "ratio, informative Dirichlet prior): term, group, count_critical, "
+                         "count_support, log_odds, z, rank",
+    "topic_k_selection": "one row per number of topics k tried: c_v and npmi (mean "
+                         "coherence over seeds) with their sd, perplexity, stability (mean "
+                         "best-match cosine of topics between seeds), stability_top (top-word "
+                         "Jaccard), score (mean of scaled c_v, npmi, stability), chosen",
+    "topics": "top words of each topic: topic (0-based), label, rank, word (Simplified), "
+              "word_original (spelling(s) in the corpus), weight (P(word | topic))",
+    "document_topics": "topic proportions per Chinese paragraph: doc_id, para_id, topic, "
+                       "proportion (sums to 1 over a paragraph's topics)",
+    "topic_paragraphs": "the paragraphs most about each topic: topic, label, rank, doc_id, "
+                        "para_id, proportion, text",
+    "topic_prevalence": "topic prevalence by covariate (doc_id, source, script, stance): by, "
+                        "level, topic, label, n, n_clusters, prevalence, ci_low/ci_high (95% "
+                        "bootstrap), rest, difference (level - rest), diff_low/diff_high, "
+                        "credible",
 }
 
 
@@ -123,6 +211,10 @@ def run(
     progress: bool = True,
     stages: Sequence[str] | None = None,
     text_column: str = "text",
+    engine: str | None = None,
+    scheduler: str | None = None,
+    batch_size: int | None = None,
+    workers: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run the pipeline and (when ``out`` is given) write its tables to ``out``.
 
@@ -143,6 +235,18 @@ def run(
         Run only these stages (and whatever they need); default all.
     text_column : str
         Text column when ``corpus`` is a CSV / JSON Lines / Parquet file.
+    engine : {"local", "processes", "dask"}, optional
+        Stream the corpus in batches through :mod:`cadrecast.engine`: ``local`` (this
+        process), ``processes`` (a worker pool) or ``dask`` (a ``LocalCluster``, or the
+        cluster at ``scheduler``). Per-document tables then become folders of Parquet
+        parts when the corpus spans several batches, and ``rejected`` lists every input
+        not processed. ``None`` (default) loads the whole corpus in memory.
+    scheduler : str, optional
+        Address of an existing Dask scheduler (``tcp://host:8786``); implies ``dask``.
+    batch_size : int, optional
+        Documents per batch (default :data:`cadrecast.engine.DEFAULT_BATCH_SIZE`).
+    workers : int, optional
+        Worker processes of ``processes`` / a new Dask cluster (default: one per CPU).
 
     Returns
     -------
@@ -151,12 +255,20 @@ def run(
     """
     from .corpus import Corpus, load_corpus
 
+    if engine is not None or scheduler or batch_size is not None or workers is not None:
+        from .engine import DEFAULT_BATCH_SIZE, run_engine
+
+        return run_engine(corpus, out, engine=engine or "local", scheduler=scheduler,
+                          workers=workers,
+                          batch_size=DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
+                          stages=stages, seed=seed, format=format, progress=progress,
+                          text_column=text_column)
     check_choice("format", format, ["csv", "parquet"])
     wanted = list(stages) if stages is not None else stage_names()
     for name in wanted:
         check_choice("stage", name, stage_names())
     if not isinstance(corpus, Corpus):
-        corpus = load_corpus(corpus, text_column=text_column)
+        corpus = load_corpus(corpus, text_column=text_column, progress=progress)
     out_dir = Path(out) if out is not None else None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
