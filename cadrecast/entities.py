@@ -11,8 +11,20 @@ Every pattern is written once for Simplified Chinese and applied to each paragra
   celebrities (教授, 大学院长, 记者, 董事长, 主播 ...) are ``person``, not ``official``.
 - **places**: see :mod:`cadrecast.gazetteer` (resolved to province / prefecture / county with
   the division code; ambiguous names flagged, not guessed).
-- **platforms** and **products**: bundled lexicons (``resources/entities/``) plus a context
-  pattern for goods after 卖/推销/销售/带货.
+- **platforms**: a bundled lexicon (``resources/entities/platforms.tsv``).
+- **products**: a bundled lexicon of about 1,000 goods officials sell (``products.tsv``: grain,
+  fruit, vegetables, fungi, tea, meat, eggs, aquatic products, nuts, spices, processed specialty
+  foods, herbs, crafts, textiles, tourism products; geographical-indication names such as
+  五常大米 and 阳澄湖大闸蟹 as news writes them), matched wherever it is written, plus a product
+  slot after a sales verb (推销, 销售, 售卖, 出售, 卖, 卖出, 带货, 推荐, 推介, 代言, 吆喝 ...) or in
+  为X代言/带货: the slot reads past 了, determiners, quantities and places (当地的一款特色,
+  3000斤, 宿迁的) and takes every goods of a coordinated list (香猪和百香果, 脐橙、柚子、茶叶).
+  In a slot a product is a lexicon entry or a short noun phrase ending in a product head
+  character (霸王蟹, 梅菜扣肉) with no function word, frequent verb or place name in it. Generic
+  words (产品, 农产品, 特产, 好物) are never reported, not even as a category: a slot reads past
+  them (特色农产品香猪). Consumer goods such as 手机, 家具, 服装 count only inside a slot; words in
+  idioms, brands and platform names (吃螃蟹, 苹果手机, 蘑菇街) are not goods. ``normalized`` is
+  the lexicon entry (Simplified), or the phrase as written for open-class goods.
 - **figures**: every quantity (see :mod:`cadrecast.numerals`) with a metric class read from the
   words around it (sales, orders, viewers, followers, likes, users, population, area, count,
   percent, price, other) and the subject it is about (an official, place or platform).
@@ -32,6 +44,7 @@ Examples
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -104,7 +117,9 @@ _NOT_NAMES = {"高校", "高度", "高质", "高管", "高调", "高效", "全�
 _OFFICIAL_CORES = ("总书记", "第一书记", "党组书记", "村支书", "支书", "书记", "常委", "省长", "市长",
                    "县长", "区长", "州长", "旗长", "盟长", "镇长", "乡长", "村长", "村主任", "主任",
                    "局长", "厅长", "部长", "处长", "科长", "主席", "秘书长", "委员长", "总理", "署长",
-                   "司长", "特派员", "巡视员", "调研员", "专员", "干部")
+                   "司长", "特派员", "巡视员", "调研员", "专员", "干部",
+                   # contracted department heads: 宣传部长 = 宣传部部长
+                   "宣传部长", "组织部长", "统战部长", "武装部长", "人武部长")
 _GOV_ORGS = ("团省委", "团市委", "团县委", "团区委", "省委", "市委", "县委", "区委", "州委", "旗委",
              "盟委", "镇党委", "乡党委", "街道党工委", "党工委", "村党支部", "村党总支", "党支部",
              "党总支", "党委", "党组", "纪委", "监委", "人大常委会", "人大", "政协", "省政府", "市政府",
@@ -150,13 +165,26 @@ def _platforms() -> tuple[re.Pattern, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _products() -> tuple[re.Pattern, dict[str, str]]:
+def _products() -> tuple[re.Pattern, dict[str, str], dict[str, str]]:
+    """The product lexicon: (pattern, category of each surface, canonical entry of each surface).
+
+    Entries are read in Simplified (a Traditional entry is converted), and each entry's round
+    trip through Traditional is matched too: OpenCC writes 菜薹 back as 菜苔, and a Traditional
+    article's Simplified text has the latter; both give the listed entry.
+    """
     from .resources import read_text
+    from .script import to_simplified, to_traditional
 
     df = pd.read_csv(io.StringIO(read_text("entities/products.tsv")), sep="\t", comment="#",
                      dtype=str)
-    cats = dict(zip(df["surface"], df["category"], strict=True))
-    return re.compile(_alt(cats)), cats
+    cats: dict[str, str] = {}
+    canon: dict[str, str] = {}
+    for surface, cat in zip(df["surface"], df["category"], strict=True):
+        entry = to_simplified(surface.strip())
+        for form in (entry, to_simplified(to_traditional(entry))):
+            canon.setdefault(form, entry)
+            cats.setdefault(form, cat.strip())
+    return re.compile(_alt(cats)), cats, canon
 
 
 @lru_cache(maxsize=1)
@@ -188,18 +216,177 @@ def _speakers(hans: str) -> list[tuple[str, tuple[int, int]]]:
     return out
 
 
-_FOOD = {"grain", "vegetable", "fungus", "tea", "oil", "fruit", "nut", "herb", "other food", "meat",
-         "egg", "aquatic", "processed food", "drink", "craft"}
-_SALES_CUE = re.compile(r"(?:推销|销售|带货|卖出|售出|售卖|卖|推介|推荐|代言|上架|滞销|热销|抢购)")
-#: words the context pattern would take for goods but are not (推销方面, 带货领头羊)
+#: lexicon categories that count only as the object of a sales verb (推销手机, 卖水泥): elsewhere
+#: 手机, 家具, 服装 are not goods an official sells
+_SLOT_ONLY = {"industrial", "household", "cosmetics", "electronics", "apparel"}
+#: idioms, brands and names a lexicon word is part of, where it is not the goods (白菜价,
+#: 第一个吃螃蟹的人, 苹果手机, 草莓音乐节, 丝绸之路, 人参与 = 人 + 参与)
+_NOT_PRODUCT_CONTEXT = re.compile(
+    r"苹果(?:公司|手机|电脑|产品|系统|商店|发布会|iPhone)|小米(?:公司|手机|集团|生态链|科技|创始人|汽车|之家)|"
+    r"坚果(?:手机|Pro)|芒果(?:TV|超媒)|草莓音乐节|吃螃蟹|被河蟹|白菜价|打酱油|豆腐渣|柠檬精|释迦牟尼|"
+    r"丝绸之路|炒鱿鱼|萝卜(?:章|招聘|快跑)|一个萝卜一个坑|拔出萝卜|瓜子二手车|鸡蛋里挑骨头|"
+    r"画大?饼|丢了西瓜|咸鱼翻身|(?:番茄|芒果)台|[人党]参(?=与|加|观|赛|选|展|评)|雨后春笋|三七开|葡萄牙|"
+    r"油菜花|地毯式|红米手机")
+#: verbs that open a product slot: what follows them (after 了/着, determiners such as 当地的一款
+#: 特色, a quantity such as 3000斤, or a generic word such as 农产品) is read as goods
+_TRIGGER = re.compile(r"直播带货|直播销售|推销|销售|售卖|出售|叫卖|卖出|售出|带货|推介|推荐|代言|吆喝|上架|热销|"
+                      r"抢购|滞销|卖")
+_QTY = (r"(?:[0-9０-９.]+|[一二两三四五六七八九十百千万几]+)(?:多|余)?[万亿]?"
+        r"(?:公斤|千克|斤|吨|箱|盒|单|件|份|袋|瓶|罐|只|头|条|个|筐|车|批|款|种|束|包|些)")
+_SLOT_MOD = re.compile(
+    r"(?:了|着|过|给大家|给网友|给粉丝|给观众|的|"
+    r"当地|本地|家乡|老家|自家|本县|全县|该县|我县|本市|全市|我们|咱们|这款|这种|这些|那些|各种|各类|多种|"
+    r"大量|自产|特色|优质|新鲜|生态|有机|绿色|地道|正宗|原生态|野生|农家|纯天然|高山|" + _QTY + ")")
+#: generic words for goods: read past in a slot (销售农产品香猪, 香猪等特产), never reported
+_GENERIC = re.compile(r"(?:农副产品|农特产品|土特产品|土特产|农产品|特色产品|特产|产品|商品|好物|货品|年货|山货|美食)"
+                      r"(?:[—–-]{1,2}|：|:)?")
+#: what joins coordinated goods: 香猪和百香果, 脐橙、柚子、茶叶, 大米以及小米
+_COORD = re.compile(r"[，,]?(?:以及|还有|和|与|及|跟|同)|[、，,/／]")
+#: last characters of a noun phrase that names goods (霸王蟹, 从江香猪, 高山茶)
+_OPEN_HEADS = frozenset("茶米菜肉蛋酒蜜枣橙桃梨菇笋虾蟹鱼羊鸡鸭鹅鸽猪馕酱豆薯瓜"
+                        "柚橘桔莓椒参菌螺饼糕糖醋粽蒜葱芋藕柿蕉粮果油")
+#: characters that may follow a head inside the same noun phrase (猪肉, 鸡蛋, 鱼干, 虾酱)
+_HEAD_EXT = frozenset("肉蛋干酱油粉丝片汁酒茶米饼糕脯")
+#: two-character endings of words that end in a head character but are not goods
+_NOT_ENDINGS = frozenset({
+    "结果", "成果", "效果", "如果", "后果", "战果", "硕果", "恶果", "因果", "苦果", "加油", "石油", "汽油",
+    "柴油", "机油", "燃油", "原油", "方米", "厘米", "毫米", "千米", "纳米", "小菜", "吃瓜", "傻瓜", "摸鱼",
+    "咸鱼", "闺蜜", "甜蜜", "头羊", "罪羊", "菜鸡", "弱鸡", "吃鸡", "完蛋", "捣蛋", "笨蛋", "坏蛋", "混蛋",
+    "滚蛋", "彩蛋", "喝酒", "敬酒", "喜酒", "画饼", "喝茶", "肌肉", "细菌", "病菌", "陀螺", "吃醋", "装蒜",
+    "企鹅", "食粮"})
+#: characters that never stand inside a product noun phrase (function words, pronouns, selling)
+_NP_STOP = frozenset("的了着过是在把被将和与及或等为对从向给让使成到也都就还又再很最更不没有这那其之所个些们"
+                     "您你我他她它啊吧呢吗于以而但卖售销购买播")
+#: words the slot would take for goods but are not (推销方面, 带货领头羊)
 _NOT_PRODUCTS = {"方面", "领头羊", "局面", "场面", "全面", "层面", "表面", "版面", "界面", "画面", "前面",
                  "后面", "外面", "里面", "上面", "下面", "对面", "正面", "负面", "粉丝", "铁粉", "蛋糕"}
 _PRODUCT_HEAD = "(?:茶|米|果|菜|耳|肉|蛋|油|酒|蜜|枣|橙|桃|梨|菇|笋|虾|蟹|鱼|羊|鸡|鸭|馕|面|粉|酱|豆|薯|瓜|柚|橘|莓|椒)"
-# an open-class product after a sales verb: 卖安化黑茶, 推销当地一款特色大米
-_PRODUCT_CTX = re.compile(r"(?:推销|销售|售卖|卖出|带货|卖|推介)(?:了|着)?(?:当地|本地|家乡|自家)?"
-                          r"(?:的)?(?:一款|一批|一些|各种|各类)?(?:特色|优质)?"
-                          r"(?P<p>[\u4e00-\u9fff]{1,5}?(?:茶|米|果|菜|耳|肉|蛋|油|酒|蜜|枣|橙|桃|梨|菇|笋|"
-                          r"虾|蟹|鱼|羊|鸡|鸭|馕|面|粉|酱|豆|薯|瓜|柚|橘|莓|椒))(?![\u4e00-\u9fff]{0,1}[场间台])")
+#: 为X代言 / 给X带货: goods written before the verb
+_FOR_GOODS = re.compile(r"[为替给]")
+_FOR_VERB = re.compile(r"(?:代言|带货|站台|吆喝|打call|打CALL|直播带货)")
+
+
+def _goods_at(hans: str, i: int, place_end: dict[int, int]) -> tuple[int, int, str] | None:
+    """The goods named at ``hans[i]``: ``(start, end, name)`` or ``None``.
+
+    A lexicon entry (the longest at ``i``, its listed form as the name), or a short noun phrase
+    (at most six characters) that ends in a product head character (霸王蟹, 梅菜扣肉, 生态鸡) and
+    holds no function word, no frequent verb (扭转局面) and no non-product ending (结果, 加油);
+    a phrase that is a place name (仙桃) is not goods. A place written right before the goods is
+    part of an open phrase (宿迁霸王蟹, 梅州柚); before a lexicon entry the entry alone is reported.
+    """
+    lex, _, canon = _products()
+    j = place_end.get(i, i)
+    m = lex.match(hans, j)
+    if m:
+        return m.start(), m.end(), canon[m.group(0)]
+    verbs = _common_verbs()
+    last = None
+    for k in range(j, min(len(hans), j + 6)):
+        c = hans[k]
+        if not _HAN.match(c) or c in _NP_STOP or (k > j and k in place_end) or hans[k:k + 2] in verbs:
+            break
+        m = lex.match(hans, k) if k > j else None
+        if m:  # 霸王大闸蟹: the lexicon word is the goods
+            if last is None:
+                return m.start(), m.end(), canon[m.group(0)]
+            break
+        if c in _OPEN_HEADS and (k > j or j > i):
+            last = k
+    if last is None:
+        return None
+    e = last + 1
+    while e < len(hans) and e - j < 6 and hans[e] in _HEAD_EXT and hans[e:e + 2] not in verbs:
+        e += 1
+    phrase = hans[j:e]
+    gz = load_gazetteer()
+    if (hans[last - 1:last + 1] in _NOT_ENDINGS or phrase[-2:] in _NOT_ENDINGS or phrase in _NOT_PRODUCTS
+            or any(gz.lookup(phrase + suffix) for suffix in ("", "市", "县", "区", "镇", "乡"))
+            or hans[e:e + 1] in set("场间台店铺园馆厂") or hans[e + 1:e + 2] in set("场间台")):
+        return None
+    return i, e, hans[i:e]
+
+
+def _slot(hans: str, i: int, place_end: dict[int, int]) -> tuple[list[tuple[int, int, str]], int]:
+    """The goods in the product slot opening at ``i`` (after a sales verb), and where it ends.
+
+    Reads past 了/着, determiners and modifiers (当地的一款特色, 3000斤), a place followed by 的, and
+    generic words (农产品, 特产: never reported), then a list of goods joined by 、/和/与/及/以及/
+    还有/comma. A modifier that turns out to begin the goods (生态鸡, 高山茶) is given back.
+    """
+    lex = _products()[0]
+    goods: list[tuple[int, int, str]] = []
+    for _ in range(12):
+        starts = [i]
+        for _ in range(8):
+            if lex.match(hans, i):
+                break
+            m = _SLOT_MOD.match(hans, i) or _GENERIC.match(hans, i)
+            if m and m.end() > i:
+                i = m.end()
+            elif i in place_end and hans[place_end[i]:place_end[i] + 1] == "的":
+                i = place_end[i] + 1
+            else:
+                break
+            starts.append(i)
+        item = None
+        for s in reversed(starts):
+            item = _goods_at(hans, s, place_end)
+            if item:
+                break
+        if item is None:
+            break
+        goods.append(item)
+        i = item[1]
+        c = _COORD.match(hans, i)
+        if not c:
+            break
+        i = c.end()
+    return goods, (goods[-1][1] if goods else i)
+
+
+def _find_products(hans: str, places: list[PlaceMention], person_spans: list[tuple[int, int]],
+                   platform_spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Products in a paragraph's Simplified text: ``(start, end, name)``, sorted, not overlapping.
+
+    - every lexicon entry of a goods category (farm produce, foods, herbs, crafts, textiles,
+      tourism products) wherever it is written;
+    - the goods in a product slot: after a sales verb (推销, 销售, 售卖, 出售, 卖, 卖出, 带货,
+      推荐, 推介, 代言, 吆喝, 上架 ...) or between 为/给/替 and 代言/带货/站台 (为霸王蟹代言),
+      with coordinated lists (销售香猪和百香果, 推介脐橙、柚子、茶叶): lexicon entries, also of the
+      slot-only categories (手机, 家具, 服装), and open noun phrases ending in a product head
+      (推荐霸王蟹);
+    - generic words (产品, 农产品, 特产, 好物) are never products: a slot reads past them;
+    - left out: a word inside an idiom, brand or name (吃螃蟹, 苹果手机, 草莓音乐节, 丝绸之路),
+      inside or across a person's name, or overlapping a platform's name (蘑菇街, 西瓜视频).
+    """
+    lex, cats, canon = _products()
+    place_end = {x.start: x.end for x in places}
+    slot_goods: list[tuple[int, int, str]] = []
+    for m in _TRIGGER.finditer(hans):
+        slot_goods += _slot(hans, m.end(), place_end)[0]
+    for m in _FOR_GOODS.finditer(hans):
+        goods, end = _slot(hans, m.end(), place_end)
+        if goods and _FOR_VERB.match(hans, end):
+            slot_goods += goods
+    in_slot = {(s, e) for s, e, _ in slot_goods}
+    found = [(m.start(), m.end(), canon[m.group(0)]) for m in lex.finditer(hans)
+             if cats[m.group(0)] not in _SLOT_ONLY or m.span() in in_slot]
+    for s, e, name in slot_goods:
+        if not any(a < e and s < b for a, b, _ in found):
+            found.append((s, e, name))
+    idioms = [m.span() for m in _NOT_PRODUCT_CONTEXT.finditer(hans)]
+    out = []
+    for s, e, name in sorted(found):
+        if any(a < e and s < b for a, b in idioms) or any(a < e and s < b for a, b in platform_spans):
+            continue
+        if any(a < e and s < b and not (s <= a and b <= e) for a, b in person_spans):
+            continue  # 王小米: inside a name; 苍溪雪梨 holds the name 雪梨 and stays goods
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e, name))
+    return out
+
 
 # ----------------------------------------------------------------------------- metric cues
 
@@ -405,7 +592,16 @@ def _titled(hans: str, places: list[PlaceMention]) -> list[_Official]:
                 taken[k] = True
             out.append(_Official(min(s, span[0]), max(e, span[1]), name, m.group(0), span, (s, e),
                                  [], False, "title", m.group(0)))
-    return sorted(out, key=lambda o: o.start)
+    out.sort(key=lambda o: o.start)
+    # one person, two posts in two places: 邢台市副市长、南和区委书记郑某某 (the name ends the chain)
+    for a, b in itertools.pairwise(out):
+        if not a.name and b.name and a.official and b.official and hans[a.end:b.start] in _POST_JOINERS:
+            a.name, a.name_span = b.name, b.name_span  # the mention's own span stays the post
+    return out
+
+
+#: what joins two posts of one person when each names its own place (副市长、南和区委书记)
+_POST_JOINERS = frozenset({"、", "，兼", ",兼", "、兼", "兼"})
 
 
 # ----------------------------------------------------------------------------- paragraphs
@@ -558,7 +754,6 @@ def _extract(corpus: Any) -> dict[str, pd.DataFrame]:
     paras = _paragraphs(corpus)
     gz = load_gazetteer()
     plat_re, plat_canon = _platforms()
-    prod_re, prod_cats = _products()
     docs_meta = {}
     if hasattr(corpus, "documents"):
         for row in corpus.documents.itertuples(index=False):
@@ -655,28 +850,11 @@ def _extract(corpus: Any) -> dict[str, pd.DataFrame]:
                 ent_rows.append({**_ent(doc_id, p.para_id, a, b, surf, m.group(0), "platform",
                                       _sent_of(bounds, m.start())),
                                  "normalized": plat_canon[m.group(0)]})
-            prods = []
-            seen_prod: set[tuple[int, int]] = set()
-            for m in prod_re.finditer(hans):
-                cat = prod_cats[m.group(0)]
-                k = _sent_of(bounds, m.start())
-                if cat not in _FOOD and not _SALES_CUE.search(hans[max(bounds[k][0], m.start() - 8):m.start()]):
-                    continue  # 手机, 水泥 ... count as products only right after a sales verb
-                prods.append((m.start(), m.end(), m.group(0)))
-                seen_prod.add(m.span())
-            for m in _PRODUCT_CTX.finditer(hans):
-                s, e = m.span("p")
-                if m.group("p") in _NOT_PRODUCTS or len(m.group("p")) < 2:
-                    continue
-                if any(a < e and s < b for a, b, _ in prods):
-                    continue
-                if any(a < e and s < b for a, b in person_spans) or any(x.start < e and s < x.end for x in pl):
-                    continue
-                prods.append((s, e, m.group("p")))
-            prods.sort()
+            prods = _find_products(hans, pl, person_spans, [(s, e) for s, e, _ in plats])
             for s, e, w in prods:
                 a, b, surf = p.orig(s, e)
-                ent_rows.append({**_ent(doc_id, p.para_id, a, b, surf, w, "product", _sent_of(bounds, s)),
+                ent_rows.append({**_ent(doc_id, p.para_id, a, b, surf, hans[s:e], "product",
+                                      _sent_of(bounds, s)),
                                  "normalized": w})
             # dates
             dates = []

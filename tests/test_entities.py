@@ -66,6 +66,9 @@ def test_gold_precision_and_recall(corpus):
     ("江苏省宿迁市沭阳县常务副县长王磊表示", "王磊", "常务副县长", "沭阳县", "江苏省"),
     ("湖北省省长王晓东与主播连麦", "王晓东", "省长", "湖北省", "湖北省"),
     ("北京市朝阳区区长文献在直播中介绍", "文献", "区长", "朝阳区", "北京市"),
+    # contracted department heads in a chain (宣传部长 = 宣传部部长)
+    ("甘肃省陇南市委常委、宣传部长王军在快手直播", "王军", "市委常委、宣传部长", "陇南市", "甘肃省"),
+    ("云南省元阳县商务局局长李华走进直播间", "李华", "商务局局长", "元阳县", "云南省"),
 ])
 def test_title_patterns(text, name, title, jurisdiction, province):
     for t in both(text):
@@ -88,6 +91,17 @@ def test_title_before_name_with_comma_and_name_first():
     for t in both("吴少华，柞水县县长，他说木耳是脱贫产业。"):
         (row,) = cc.officials(frame(t)).itertuples()
         assert (row.name_hans, row.title_hans, row.jurisdiction) == ("吴少华", "县长", "柞水县")
+
+
+def test_two_posts_in_two_places_name_one_person():
+    for t in both("河北省邢台市副市长、南和区委书记郑某某表示，要防止直播带货变成摊派。"):
+        off = cc.officials(frame(t))
+        assert list(off["title_hans"]) == ["副市长", "区委书记"]
+        assert list(off["jurisdiction"]) == ["邢台市", "南和区"]
+        assert set(off["name_hans"]) == {"郑某某"}
+    # two people: each post has its own name
+    off = cc.officials(frame("柳州市副市长张三、十堰市副市长李四在直播中连麦"))
+    assert list(off["name_hans"]) == ["张三", "李四"]
 
 
 def test_unnamed_officials_need_a_jurisdiction():
@@ -210,6 +224,80 @@ def test_platforms_products_dates(tables):
     assert "2020-06-19" in set(a.loc[a.label == "date", "normalized"])
     d = cc.extract_entities(frame("4月20日,县长在淘宝直播间推销当地一款特色小米粥"))
     assert set(d.loc[d.label == "platform", "normalized"]) == {"淘宝"}
+
+
+@pytest.mark.parametrize(("text", "products"), [
+    # the goods after a sales verb, and every goods of a coordinated list
+    ("贵州省从江县委书记在拼多多直播间销售香猪和百香果", ["香猪", "百香果"]),
+    ("江苏宿迁市长在京东直播间推荐霸王蟹", ["霸王蟹"]),  # open noun phrase ending in 蟹
+    ("湖北秭归县长在抖音直播间推介秭归脐橙、香菇和茶叶等农产品", ["秭归脐橙", "香菇", "茶叶"]),
+    ("副市长在淘宝直播推介五常大米、赣南脐橙、盱眙龙虾以及西湖龙井", ["五常大米", "赣南脐橙", "盱眙龙虾", "西湖龙井"]),
+    ("她为家乡带货，推销柞水木耳、安吉白茶、文山三七和天麻", ["柞水木耳", "安吉白茶", "文山三七", "天麻"]),
+    ("市长在快手卖出了3000斤宿迁霸王蟹和500盒阳澄湖大闸蟹", ["宿迁霸王蟹", "阳澄湖大闸蟹"]),
+    ("副县长化身主播，向网友推荐梅州柚、客家娘酒和梅菜扣肉", ["梅州柚", "客家娘酒", "梅菜扣肉"]),
+    ("县长推销当地的生态鸡和土鸡蛋", ["生态鸡", "土鸡蛋"]),
+    ("县委书记为从江香猪和椪柑代言", ["从江香猪", "椪柑"]),
+    ("县长在直播间卖景区门票和民宿", ["景区门票", "民宿"]),
+    ("县长推介蜀锦、苗绣等非遗产品", ["蜀锦", "苗绣"]),
+    ("县长推荐的土特产包括腊肉、香肠和米酒", ["腊肉", "香肠", "米酒"]),
+    ("县长推荐给网友的是当地特产——高山茶", ["高山茶"]),
+    ("县长直播推销手机、沙发和化肥", ["手机", "沙发", "化肥"]),  # slot-only goods in a list
+])
+def test_products_in_unseen_sentences(text, products):
+    for t in both(text):
+        ents = cc.extract_entities(frame(t))
+        prod = ents[ents.label == "product"]
+        assert list(prod["normalized"]) == products, (t, prod)
+        for row in prod.itertuples():
+            assert t[row.start:row.end] == row.text
+
+
+def test_coordinated_products_reach_the_event():
+    for t in both("贵州省从江县委书记在拼多多直播间销售香猪和百香果"):
+        (ev,) = cc.events(frame(t)).itertuples()
+        assert (ev.place, ev.platform, ev.products) == ("从江县", "拼多多", "香猪;百香果")
+    for t in both("江苏宿迁市长在京东直播间推荐霸王蟹"):
+        (ev,) = cc.events(frame(t)).itertuples()
+        assert (ev.place, ev.platform, ev.products) == ("宿迁市", "京东", "霸王蟹")
+
+
+@pytest.mark.parametrize("text", [
+    "带货直播不是架起手机转型李佳琦",  # 手机 is goods only as the object of a sales verb
+    "做第一个吃螃蟹的人，县长走进直播间",  # idiom
+    "直播带货成为经济全面恢复快车道上最耀眼的一道风景",
+    "公司依靠短视频带货扭转局面",
+    "官员直播带货的效果如何，还需要观察",
+    "很多人参与了直播",  # 人参 + 与 is 人 + 参与
+    "各种直播犹如雨后春笋般出现",
+    "县长来到仙桃市，推荐仙桃的特色美食",  # a place name ending in 桃
+    "镇长推销当地特色产品和农产品",  # generic words are never products
+    "以白菜价出售苹果手机",
+    "警方展开地毯式排查",
+    "这位县长被网友称为带货达人",
+    "数据来自快手、蘑菇街、西瓜视频等平台",  # platforms, not 蘑菇 / 西瓜
+])
+def test_no_products_where_none_are_named(text):
+    for t in both(text):
+        ents = cc.extract_entities(frame(t))
+        assert ents[ents.label == "product"].empty, (t, ents[ents.label == "product"])
+
+
+def test_product_lexicon_is_broad_and_matches_in_both_scripts():
+    from cadrecast.entities import _products
+    from cadrecast.gazetteer import load_gazetteer
+    from cadrecast.script import to_simplified
+
+    lex, cats, canon = _products()
+    entries = set(canon.values())
+    assert len(entries) >= 600
+    assert {"grain", "fruit", "vegetable", "fungus", "tea", "meat", "egg", "aquatic", "nut", "spice",
+            "processed food", "herb", "craft", "textile", "tourism"} <= set(cats.values())
+    gz = load_gazetteer()
+    for w in entries:
+        for form in (w, to_simplified(to_traditional(w))):
+            m = lex.fullmatch(form)
+            assert m and canon[m.group(0)] == w, (w, form)
+        assert not gz.lookup(w), f"{w} is a place name"
 
 
 def test_events(tables):
