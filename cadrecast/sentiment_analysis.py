@@ -5,7 +5,9 @@ lexicon, and their weights are adjusted by the grammar around them:
 
 * **negation** (不, 没有, 未, 非, 无 ...): a sentiment word within the negation scope after a
   negator in the same clause has its weight reversed (并不值得提倡 is negative); two
-  negators cancel (不能不);
+  negators cancel (不能不); a *prohibition* (不能, 不要, 不得, 严禁 …) before a negative word
+  does not make it positive: 更不能作秀 / 严禁摊派 admonish against something bad, so the
+  word keeps its sign at half its weight (modifier ``prohibit``);
 * **degree adverbs** (很, 非常, 极其, 稍 ...): multiply the next sentiment word's weight;
   a negator right before a degree adverb (不太好, 不是很好) softens instead of reversing;
 * **contrast** (但是, 然而, 却, 而是 ...): in a sentence with a contrast marker, what comes
@@ -83,6 +85,10 @@ RESTRICTED_LEXICONS: dict[str, str] = {
 }
 
 LABELS = ("positive", "neutral", "negative")
+#: Negators that forbid rather than deny: before a negative word the sentence still names
+#: something bad (不能作秀, 不要搞形式主义, 严禁摊派), so the word is not turned positive.
+PROHIBITIVES = frozenset({"不能", "不要", "不可", "不宜", "不该", "不应", "不应该", "不得", "别", "莫", "勿",
+                          "切忌", "切勿", "严禁", "禁止", "杜绝", "防止", "避免", "谨防", "反对"})
 _PUNCT = set("，,。.！!？?；;：:、…—～~\"'“”‘’「」『』（）()《》〈〉【】[]·\n\r\t ")
 _SENT_SPLIT = re.compile(r"(?<=[。！？!?；;…])|\n+")
 
@@ -447,6 +453,7 @@ def _sentence_terms(tokens: list[str], lex: SentimentLexicon, opt: _Options,
         # degree: nearest degree adverb within the window, same clause, after the last term
         neg_count = 0
         softened = False
+        prohibit = False
         lo = max(prev_end, start - opt.negation_scope)
         degree_used = False
         for k in range(start - 1, lo - 1, -1):
@@ -459,7 +466,9 @@ def _sentence_terms(tokens: list[str], lex: SentimentLexicon, opt: _Options,
                 degree_used = True
                 if k > 0 and tokens[k - 1] in lex.negators and clause[k - 1] == clause[start]:
                     softened = True  # 不太好 / 不很好: softened, not reversed
-            elif tok in lex.negators:
+            elif tok in lex.negators or tok in PROHIBITIVES:
+                if neg_count == 0:
+                    prohibit = tok in PROHIBITIVES  # the negator nearest the word decides
                 neg_count += 1
                 mods.append(tok)
         # negation scope also reaches over earlier terms of the same clause (并不值得提倡)
@@ -468,16 +477,21 @@ def _sentence_terms(tokens: list[str], lex: SentimentLexicon, opt: _Options,
             for k in range(start - 1, k0 - 1, -1):
                 if clause[k] != clause[start]:
                     break
-                if tokens[k] in lex.negators and k < prev_end:
+                if (tokens[k] in lex.negators or tokens[k] in PROHIBITIVES) and k < prev_end:
                     neg_count += 1
+                    prohibit = tokens[k] in PROHIBITIVES
                     mods.append(tokens[k])
                     break
         if softened:
             value = -0.5 * weight
             neg_count = 0
+        elif neg_count % 2 == 1 and prohibit and weight < 0:
+            value = 0.5 * value  # 不能作秀: still about something bad
         elif neg_count % 2 == 1:
             value = -value
         mods.reverse()  # negators and degree adverbs in text order, then contrast
+        if neg_count % 2 == 1 and prohibit and weight < 0:
+            mods.append("prohibit")
         # contrast and concession
         after = [k for k in contrast_at if k < start]
         before = [k for k in contrast_at if k >= end]

@@ -38,6 +38,17 @@ def test_negation_scope_covers_following_words(text):
     assert [t.value < 0 for t in r.terms] == [True, True]
 
 
+@pytest.mark.parametrize("text", ["官员直播更不能作秀", "嚴禁層層攤派", "不要搞形式主义"])
+def test_prohibition_does_not_turn_a_bad_word_good(text):
+    r = score_text(text)
+    bad = [t for t in r.terms if t.weight < 0]
+    assert bad and all(t.value < 0 and "prohibit" in t.modifiers for t in bad)
+    assert r.label != "positive"
+    # a prohibition before a good word reverses it as any negator does
+    (term,) = score_text("这种做法不应提倡").terms
+    assert term.term == "提倡" and term.weight > 0 and term.value < 0
+
+
 def test_double_negation_cancels():
     assert score_text("不能不好好干").score == score_text("好好干").score
 
