@@ -3,18 +3,21 @@
 ``cadrecast run`` normally loads the whole corpus into memory. With an engine it reads the
 input lazily (a folder of ``.txt`` files, a JSON Lines, Parquet or CSV table read in
 chunks), cuts it into batches of whole documents and runs every *per-document* stage
-(:attr:`cadrecast.pipeline.Stage.per_document`: corpus, tokens, entities ...) batch by
-batch on
+(:attr:`cadrecast.pipeline.Stage.per_document`: corpus, tokens, sentiment, stance,
+entities) batch by batch on
 
 * ``local`` — this process, one batch after another;
 * ``processes`` — a pool of worker processes on this machine;
 * ``dask`` — a ``dask.distributed`` cluster: a :class:`~distributed.LocalCluster` started
   for the run, or an existing cluster (``scheduler="tcp://host:8786"``).
 
-Each worker process keeps its tokenizer, dictionaries and gazetteers in the stages' own
-caches, so they load once per worker, not once per batch. Corpus-wide stages
-(translations, topics, the report) then run once on the combined tables, and may spread
-independent fits over the same engine (``ctx.engine.map``).
+Each worker process keeps its tokenizer, dictionaries, gazetteers and the supervised
+stance model in the stages' own caches, so they load (or train) once per worker, not once
+per batch. Corpus-wide stages (translations, topics, the report) then run once on the
+combined tables, and may spread independent fits over the same engine
+(``ctx.engine.map``). The corpus-wide tables of per-document stages
+(:attr:`~cadrecast.pipeline.Stage.finish`: ``sentiment_by_source``, the stance summaries
+and distinctive words) are also computed once, from the combined tables.
 
 The tables are identical whatever the engine: batches are cut from the input in input
 order before any engine sees them and their tables are concatenated in batch order.
@@ -591,7 +594,7 @@ def _process_batch(task: _Task) -> _Result:
     notes: list[str] = []
     raw = None
     if corpus is not None:
-        ctx = RunContext(out_dir=None, seed=task.seed, progress=False, workers=1)
+        ctx = RunContext(out_dir=None, seed=task.seed, progress=False, workers=1, in_batch=True)
         for stage in task.stages:
             try:
                 out = stage.load()(corpus, ctx)

@@ -60,6 +60,9 @@ class RunContext:
     #: processes a stage may start itself: ``None`` lets the stage decide; ``1`` (inside an
     #: engine's workers, which already run in parallel) means none.
     workers: int | None = None
+    #: True while a per-document stage runs on one batch of an engine run: the stage may
+    #: then leave out its corpus-wide tables, which its ``finish`` computes after all batches.
+    in_batch: bool = False
 
     def note(self, text: str) -> None:
         """Add a line to the output folder's ``README.txt``."""
@@ -106,7 +109,8 @@ STAGES: list[Stage] = [
           "lexicon sentiment (negation, degree, contrast) by sentence, paragraph, document",
           per_document=True, finish="cadrecast.engine:finish_sentiment"),
     Stage("stance", "cadrecast.stance_detection:stance_stage",
-          "support / critical / neutral stance per paragraph, summaries, distinctive words"),
+          "support / critical / neutral stance per paragraph, summaries, distinctive words",
+          per_document=True, finish="cadrecast.stance_detection:finish_stance"),
     Stage("topics", "cadrecast.topics:topics_stage",
           "LDA topics: k chosen by coherence and stability, prevalence by covariate"),
     # >>> later stages register here, in pipeline order <<<
@@ -139,7 +143,8 @@ TABLE_DOCS: dict[str, str] = {
               "sales_text, viewers, viewers_text, followers",
     "documents": "one row per document (articles and split-out related-article teasers): "
                  "doc_id, file, kind, parent_id, translation_of, title, date, source, "
-                 "language, script, encoding, sha256, n_chars, text (cleaned)",
+                 "language, script, encoding, sha256, n_chars, raw_start/raw_end (the "
+                 "cleaned text's extent in the file's text), text (cleaned)",
     "paragraphs": "one row per paragraph: doc_id, para_id, role, start/end (offsets into the "
                   "document's cleaned text), raw_start/raw_end (offsets into the file's text), "
                   "text, text_hans (Simplified), hans_map (Simplified->original offsets), "
@@ -147,9 +152,10 @@ TABLE_DOCS: dict[str, str] = {
     "sentences": "one row per sentence: doc_id, para_id, sent_id, start/end, text, text_hans",
     "removed": "every span cleaning removed from a file's text (offsets into the raw text) "
                "and why",
-    "rejected": "inputs that could not be used, and why",
-    "translations": "doc_id, translation_of, score, method: a translated document and its "
-                    "original",
+    "rejected": "inputs that could not be used, and why: doc_id, file, reason (undecodable, "
+                "empty, duplicate, checksum, invalid), detail",
+    "translations": "doc_id, translation_of, score, shared_anchors, method: a translated "
+                    "document and its original",
     "tokens": "one row per token: doc_id, para_id, sent_id, token_id (0-based in the "
               "paragraph), token (original script), token_hans (Simplified), start/end "
               "(offsets into the paragraph's text), is_stop (stop word or punctuation), "

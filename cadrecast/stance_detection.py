@@ -42,7 +42,7 @@ import functools
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -71,6 +71,7 @@ __all__ = [
     "StanceResult",
     "distinctive_words",
     "evaluate_stance",
+    "finish_stance",
     "load_frames",
     "load_stance_labels",
     "stance",
@@ -91,6 +92,19 @@ DENIALS = frozenset({
     "不是", "并非", "并不是", "绝非", "绝不是", "而非", "没有", "并没有", "没", "并未", "从未",
     "从不", "不存在", "谈不上", "算不上", "称不上", "远非", "非",
 })
+#: Negators that turn a support cue to the critical side (并不值得提倡, 难以持续, 不应提倡,
+#: 不能鼓励) but leave a critical cue where it is: 管理不规范, 不到位 and 官员直播不能作秀
+#: still speak against; only the denials above (不是作秀) turn a critical cue around.
+SUPPORT_NEGATORS = frozenset({"不", "并不", "未必", "难以", "不太", "不能", "不应", "不应该", "不该",
+                              "不宜", "不可", "不要", "不得", "切忌", "严禁"})
+#: Frames about how government itself behaves: a paragraph with a strong cue of one of them
+#: (weight >= :data:`GOVERNMENT_CUE_WEIGHT`: 政绩工程, 层层摊派, 权力寻租) is on target even
+#: when it names no official (一些地方把直播带货当成政绩工程，层层摊派观看任务).
+GOVERNMENT_FRAMES = frozenset({"formalism", "forced_quotas", "market_overreach"})
+GOVERNMENT_CUE_WEIGHT = 2.0
+#: Frames about how government itself behaves: a paragraph that uses one of their cues is
+#: on target even without naming officials (一些地方把直播带货当成政绩工程，层层摊派).
+GOVERNMENT_FRAMES = frozenset({"formalism", "forced_quotas", "market_overreach", "service_innovation"})
 
 
 # --------------------------------------------------------------------------- frames
@@ -242,9 +256,14 @@ def _sentence_cues(tokens: list[str], frames: FrameLexicon, lex: SentimentLexico
         for k in range(start - 1, max(-1, start - 3), -1):
             if clause[k] != clause[start]:
                 break
-            if tokens[k] in DENIALS:
+            tok = tokens[k]
+            if tok in SUPPORT_NEGATORS and k > 0 and tokens[k - 1] == tok[1:]:
+                break  # 能不能实现增收: a question, not a denial
+            if tok in DENIALS or (tok in SUPPORT_NEGATORS and side == "support"):
                 side = "support" if side == "critical" else "critical"
-                mods.append(tokens[k])
+                mods.append(tok)
+                break
+            if tok in SUPPORT_NEGATORS:
                 break
         before = [k for k in contrast_at if k >= end]
         after = [k for k in contrast_at if k < start]
@@ -360,7 +379,9 @@ def stance(
         ``support`` and ``critical`` (summed cue weights ``S`` and ``C``), ``frames``
         (the frames that fired, ``;``-joined, strongest first), ``n_cues`` and
         ``on_target`` (the paragraph or its context names officials; see
-        ``target_context``).
+        ``target_context``). Documents come in input order, paragraphs by ``para_id``.
+        A paragraph's row depends on its own document alone (its text, title and
+        earlier paragraphs), so a batch of documents gives the same rows as the corpus.
 
     Examples
     --------
@@ -369,6 +390,17 @@ def stance(
     >>> table["stance"].value_counts().index.tolist()         # doctest: +SKIP
     ['neutral', 'support', 'critical']
     """
+    return _stance(corpus, frames, tokenizer, threshold, target_context)[0]
+
+
+def _stance(
+    corpus: Corpus | pd.DataFrame,
+    frames: FrameLexicon | str | Path | None = None,
+    tokenizer: Callable[[str], list[str]] | None = None,
+    threshold: float = 0.2,
+    target_context: int | None = 2,
+) -> tuple[pd.DataFrame, dict[tuple, str]]:
+    """:func:`stance`'s table, and each paragraph's Simplified text by (doc_id, para_id)."""
     fl = frames if isinstance(frames, FrameLexicon) else load_frames(frames)
     lex = _grammar_lexicon()
     cut = tokenizer or _default_tokenizer()
@@ -381,7 +413,10 @@ def stance(
         key = (row.doc_id, row.para_id)
         per_para.setdefault(key, []).extend(cues)
         texts[key] = texts.get(key, "") + text
-    on_target = _on_target(texts, _titles(corpus), target_context)
+    governmental = {key for key, cues in per_para.items()
+                    if any(c.frame in GOVERNMENT_FRAMES and fl.cues[c.cue][2] >= GOVERNMENT_CUE_WEIGHT
+                           for c in cues)}
+    on_target = _on_target(texts, _titles(corpus), target_context, governmental)
     rows = []
     for (doc_id, para_id), cues in per_para.items():
         label, score, s, k = _decide(cues, threshold)
@@ -397,7 +432,12 @@ def stance(
             "frames", "n_cues", "on_target"]
     df = pd.DataFrame(rows, columns=cols)
     df["para_id"] = df["para_id"].astype("int64")
-    return df.sort_values(["doc_id", "para_id"], kind="stable").reset_index(drop=True)
+    # documents in input order (as every per-paragraph table), paragraphs by para_id: a
+    # batch's rows are then the whole corpus' rows for its documents, in the same order
+    position = {d: i for i, d in enumerate(dict.fromkeys(df["doc_id"]))}
+    df = (df.assign(_pos=df["doc_id"].map(position))
+          .sort_values(["_pos", "para_id"], kind="stable").drop(columns="_pos"))
+    return df.reset_index(drop=True), texts
 
 
 @functools.lru_cache(maxsize=1)
@@ -420,7 +460,7 @@ def _titles(corpus: Corpus | pd.DataFrame) -> dict[str, str]:
 
 
 def _on_target(texts: Mapping[tuple, str], titles: Mapping[str, str],
-               context: int | None) -> dict[tuple, bool]:
+               context: int | None, governmental: Collection[tuple] = ()) -> dict[tuple, bool]:
     if context is None:
         return dict.fromkeys(texts, True)
     targets = _targets()
@@ -428,7 +468,7 @@ def _on_target(texts: Mapping[tuple, str], titles: Mapping[str, str],
     def names(text: str) -> bool:
         return any(t in text for t in targets)
 
-    hits = {key: names(text) for key, text in texts.items()}
+    hits = {key: names(text) or key in governmental for key, text in texts.items()}
     out: dict[tuple, bool] = {}
     by_doc: dict[str, list] = {}
     for key in texts:
@@ -732,10 +772,16 @@ class StanceModel:
         if not hasattr(self, "classifier_"):
             raise NotFittedError("StanceModel.predict() before fit(): call "
                                  "StanceModel().fit(corpus) first.")
-        table = self._table(corpus)
+        return self._predict_table(self._table(corpus))
+
+    def _predict_table(self, table: pd.DataFrame) -> pd.DataFrame:
+        """:meth:`predict` on a lexicon stance table with a ``text_hans`` column."""
+        out = table.drop(columns=["text_hans"])
+        if not len(table):  # no Chinese paragraph (a batch of English documents)
+            out["score"] = out["score"].astype("float64")
+            return out
         proba = self.classifier_.predict_proba(self._features(table))
         p_support = proba[:, list(self.classifier_.classes_).index("support")]
-        out = table.drop(columns=["text_hans"])
         out["score"] = (2 * p_support - 1).round(6)
         sided = out["stance"] != "neutral"
         out.loc[sided, "stance"] = ["support" if p >= 0.5 else "critical"
@@ -868,7 +914,6 @@ def distinctive_words(
     ['摊', '派']
     """
     from .corpus import Corpus
-    from .script import to_simplified
 
     if len(groups) != 2 or groups[0] == groups[1]:
         raise ConfigError(f"groups={groups!r} must name two different groups.")
@@ -890,37 +935,62 @@ def distinctive_words(
             if col not in table.columns:
                 raise ColumnError(f"distinctive_words() needs a {col!r} column; the table has "
                                   f"{', '.join(map(str, table.columns))}.")
-    cut = tokenizer or _default_tokenizer()
-    stop = set(_stopwords() if stopwords is None else stopwords)
-    counts: dict[str, Counter[str]] = {g: Counter() for g in groups}
-    background: Counter[str] = Counter()
-    for text, grp in zip(table[text_col], table[by], strict=True):
-        if not isinstance(text, str):
-            continue
-        words = [w for w in cut(to_simplified(text)) if _is_word(w) and w not in stop]
-        background.update(words)
-        if grp in counts:
-            counts[grp].update(words)
-    a, b = groups
-    if not counts[a] or not counts[b]:
-        raise CorpusError(f"distinctive_words(): group {a if not counts[a] else b!r} has no "
-                          f"words (groups found: {sorted(set(table[by]))}).")
-    res = log_odds_dirichlet(counts[a], counts[b], background, alpha=alpha,
-                             prior_scale=prior_scale)
-    res = res[(res["count_a"] + res["count_b"]) >= min_count].reset_index()
-    res["group"] = [a if z > 0 else b for z in res["z"]]
-    res["rank"] = (res.assign(absz=res["z"].abs())
-                   .groupby("group")["absz"].rank(ascending=False, method="first")
-                   .astype("int64"))
-    if top is not None:
-        res = res[res["rank"] <= top]
-    res = res.rename(columns={"count_a": f"count_{a}", "count_b": f"count_{b}"})
-    res["log_odds"] = res["log_odds"].round(6)
-    res["z"] = res["z"].round(6)
-    order = {a: 0, b: 1}
-    res = res.sort_values(["group", "rank"], key=lambda s: s.map(order) if s.name == "group"
-                          else s).reset_index(drop=True)
-    return res[["term", "group", f"count_{a}", f"count_{b}", "log_odds", "z", "rank"]]
+    counter = _WordCounts(groups, tokenizer, stopwords)
+    counter.add(table[text_col], table[by])
+    return counter.distinctive(min_count=min_count, top=top, alpha=alpha,
+                               prior_scale=prior_scale)
+
+
+class _WordCounts:
+    """Word counts of two groups of paragraphs, added up part by part (order-free)."""
+
+    def __init__(self, groups: tuple[str, str],
+                 tokenizer: Callable[[str], list[str]] | None = None,
+                 stopwords: Iterable[str] | None = None) -> None:
+        self.groups = groups
+        self.cut = tokenizer or _default_tokenizer()
+        self.stop = set(_stopwords() if stopwords is None else stopwords)
+        self.counts: dict[str, Counter[str]] = {g: Counter() for g in groups}
+        self.background: Counter[str] = Counter()
+        self.found: set = set()
+
+    def add(self, texts: Iterable[Any], groups: Iterable[Any]) -> None:
+        from .script import to_simplified
+
+        for text, grp in zip(texts, groups, strict=True):
+            self.found.add(grp)
+            if not isinstance(text, str):
+                continue
+            words = [w for w in self.cut(to_simplified(text))
+                     if _is_word(w) and w not in self.stop]
+            self.background.update(words)
+            if grp in self.counts:
+                self.counts[grp].update(words)
+
+    def distinctive(self, *, min_count: int = 2, top: int | None = 30, alpha: float = 1.0,
+                    prior_scale: str = "class-size") -> pd.DataFrame:
+        """:func:`distinctive_words`'s table from the counts (same defaults)."""
+        counts, background = self.counts, self.background
+        a, b = self.groups
+        if not counts[a] or not counts[b]:
+            raise CorpusError(f"distinctive_words(): group {a if not counts[a] else b!r} has no "
+                              f"words (groups found: {sorted(self.found)}).")
+        res = log_odds_dirichlet(counts[a], counts[b], background, alpha=alpha,
+                                 prior_scale=prior_scale)
+        res = res[(res["count_a"] + res["count_b"]) >= min_count].reset_index()
+        res["group"] = [a if z > 0 else b for z in res["z"]]
+        res["rank"] = (res.assign(absz=res["z"].abs())
+                       .groupby("group")["absz"].rank(ascending=False, method="first")
+                       .astype("int64"))
+        if top is not None:
+            res = res[res["rank"] <= top]
+        res = res.rename(columns={"count_a": f"count_{a}", "count_b": f"count_{b}"})
+        res["log_odds"] = res["log_odds"].round(6)
+        res["z"] = res["z"].round(6)
+        order = {a: 0, b: 1}
+        res = res.sort_values(["group", "rank"], key=lambda s: s.map(order) if s.name == "group"
+                              else s).reset_index(drop=True)
+        return res[["term", "group", f"count_{a}", f"count_{b}", "log_odds", "z", "rank"]]
 
 
 def _is_word(w: str) -> bool:
@@ -938,33 +1008,62 @@ def _stopwords() -> frozenset[str]:
 
 
 # --------------------------------------------------------------------------- pipeline
-def stance_stage(corpus: Corpus, ctx: RunContext) -> dict[str, pd.DataFrame]:
-    """Pipeline stage: paragraph stance, summaries and distinctive words."""
-    table = stance(corpus)
-    tables = {
-        "stance": table,
-        "stance_by_document": stance_summary(table, by="doc_id"),
-        "stance_by_source": stance_summary(table, corpus, by="source"),
-    }
-    try:
-        try:
-            model = StanceModel().fit(corpus, split=None)
-        except CorpusError:  # another corpus: train on the bundled labelled paragraphs
-            from .corpus import load_corpus
+#: The parts of the ``stance`` table the corpus-wide tables are computed from.
+_WIDE_COLUMNS = ["doc_id", "para_id", "stance", "score"]
 
-            model = StanceModel().fit(load_corpus(), split=None)
-        pred = model.predict(corpus).set_index(["doc_id", "para_id"])
-        keys = pd.MultiIndex.from_frame(table[["doc_id", "para_id"]])
-        table["model_stance"] = pred["stance"].reindex(keys).to_numpy()
-        table["model_score"] = pred["score"].reindex(keys).to_numpy()
+
+@functools.lru_cache(maxsize=1)
+def _pipeline_model() -> StanceModel:
+    """The pipeline's :class:`StanceModel`, trained once per process.
+
+    It learns from every labelled support / critical paragraph of the bundled corpus
+    (``corpus/stance_labels.csv``), whatever corpus is being analysed, so every batch on
+    every engine gets the same model.
+    """
+    from .corpus import bundled_corpus_path, load_corpus
+
+    return StanceModel().fit(load_corpus(bundled_corpus_path()), split=None)
+
+
+def _paragraph_stance(corpus: Corpus, ctx: RunContext) -> pd.DataFrame:
+    """The ``stance`` table: the frame lexicon's stance plus the pipeline model's side."""
+    table, texts = _stance(corpus)
+    try:
+        model = _pipeline_model()
+        keys = zip(table["doc_id"], table["para_id"], strict=True)
+        pred = model._predict_table(table.assign(text_hans=[texts[k] for k in keys]))
+        table["model_stance"] = pred["stance"].to_numpy()
+        table["model_score"] = pred["score"].to_numpy()
         ctx.note(f"stance: model_stance / model_score come from StanceModel (logistic "
                  f"regression on character n-grams + frame scores) trained on all "
-                 f"{model.n_train_} labelled support/critical seed paragraphs; on a held-out "
-                 "split it beat the lexicon's side accuracy (docs/sentiment_stance.md).")
+                 f"{model.n_train_} labelled support/critical seed paragraphs of the bundled "
+                 "corpus (corpus/stance_labels.csv); on a held-out split it beat the "
+                 "lexicon's side accuracy (docs/sentiment_stance.md).")
     except (CorpusError, FileNotFoundError, ImportError) as err:
         ctx.note(f"stance: no supervised model ({err})")
+    return table
+
+
+def _corpus_wide(table: pd.DataFrame, documents: pd.DataFrame,
+                 paragraphs: Iterable[pd.DataFrame], ctx: RunContext) -> dict[str, pd.DataFrame]:
+    """The stage's corpus-wide tables from the ``stance`` table (:data:`_WIDE_COLUMNS`
+    suffice), the documents' ``doc_id`` and ``source``, and the paragraphs in parts."""
+    from types import SimpleNamespace
+
+    tables = {
+        "stance_by_document": stance_summary(table, by="doc_id"),
+        "stance_by_source": stance_summary(table, SimpleNamespace(documents=documents),
+                                           by="source"),
+    }
+    stances = table.set_index(["doc_id", "para_id"])["stance"]
     try:
-        tables["distinctive_words"] = distinctive_words(corpus, table)
+        counter = _WordCounts(("critical", "support"))
+        for part in paragraphs:  # counts add up, so the parts may come one batch at a time
+            zh = part.loc[part["language"] == "zh", ["doc_id", "para_id", "text_hans"]]
+            side = stances.reindex(pd.MultiIndex.from_frame(zh[["doc_id", "para_id"]]))
+            found = side.notna().to_numpy()  # Chinese paragraphs with a stance row
+            counter.add(zh["text_hans"].to_numpy()[found], side.to_numpy()[found])
+        tables["distinctive_words"] = counter.distinctive()
     except CorpusError as err:
         ctx.note(f"distinctive_words: not computed ({err})")
     try:
@@ -976,3 +1075,71 @@ def stance_stage(corpus: Corpus, ctx: RunContext) -> dict[str, pd.DataFrame]:
     except (ColumnError, FileNotFoundError):
         pass  # a corpus other than the bundled one has no labels
     return tables
+
+
+def stance_stage(corpus: Corpus, ctx: RunContext) -> dict[str, pd.DataFrame]:
+    """Pipeline stage: paragraph stance, summaries and distinctive words.
+
+    On one batch of an engine run (``ctx.in_batch``) only the per-paragraph ``stance``
+    table is made; :func:`finish_stance` makes the rest once, after all batches.
+    """
+    table = _paragraph_stance(corpus, ctx)
+    if getattr(ctx, "in_batch", False):
+        return {"stance": table}
+    return {"stance": table,
+            **_corpus_wide(table, corpus.documents, [corpus.paragraphs], ctx)}
+
+
+def finish_stance(corpus: Corpus, ctx: RunContext) -> dict[str, pd.DataFrame]:
+    """Corpus-wide tables of the ``stance`` stage, once, after an engine's batches.
+
+    Reads the combined ``stance``, ``documents`` and ``paragraphs`` tables from
+    ``ctx.results`` (only the columns needed; a streamed table part by part) and makes
+    ``stance_by_document``, ``stance_by_source`` and ``distinctive_words``, and the
+    held-out evaluation note, exactly as the in-memory :func:`stance_stage` does.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The whole corpus (used for the tables ``ctx.results`` lacks).
+    ctx : RunContext
+        Holds the combined ``stance`` table in ``ctx.results``; notes are added to it.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``stance_by_document``, ``stance_by_source`` and (when both sides have words)
+        ``distinctive_words``.
+
+    Examples
+    --------
+    >>> import cadrecast as cc
+    >>> from cadrecast.pipeline import RunContext
+    >>> corpus = cc.load_corpus()
+    >>> ctx = RunContext(out_dir=None, progress=False)
+    >>> ctx.results["stance"] = cc.stance(corpus)
+    >>> list(finish_stance(corpus, ctx))
+    ['stance_by_document', 'stance_by_source', 'distinctive_words']
+    """
+    results = ctx.results
+    table = _columns(results, "stance", _WIDE_COLUMNS)
+    documents = (_columns(results, "documents", ["doc_id", "source"]) if "documents" in results
+                 else corpus.documents)
+    columns = ["doc_id", "para_id", "language", "text_hans"]
+    paragraphs = (_parts(results, "paragraphs", columns) if "paragraphs" in results
+                  else [corpus.paragraphs])
+    return _corpus_wide(table, documents, paragraphs, ctx)
+
+
+def _parts(results: Mapping[str, Any], name: str, columns: list[str]) -> Iterable[pd.DataFrame]:
+    """Table ``name`` of ``results`` in parts (one per batch when it is streamed)."""
+    if hasattr(results, "stream"):  # cadrecast.engine.Tables
+        yield from results.stream(name, columns)
+    else:
+        yield results[name][columns]
+
+
+def _columns(results: Mapping[str, Any], name: str, columns: list[str]) -> pd.DataFrame:
+    """Some columns of table ``name`` of ``results``, read whole."""
+    parts = list(_parts(results, name, columns))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

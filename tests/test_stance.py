@@ -34,6 +34,13 @@ def stance_table(corpus):
     ("干部带货，影响公平竞争，有越位之嫌", "critical"),
     ("政府官员直播带货不是长久之计", "critical"),
     ("今天天气晴朗", "neutral"),
+    # a denied or forbidden good is criticism; a negated bad stays bad
+    ("有的干部热衷当网红，这种做法并不值得提倡", "critical"),
+    ("這種做法並不值得提倡", "critical"),
+    ("干部直播不应鼓励", "critical"),
+    ("管理不规范、不到位的问题逐渐暴露", "critical"),
+    ("官员直播更不能作秀", "critical"),
+    ("贫困群众能不能实现增产又增收", "support"),  # a question, not a denial
 ])
 def test_stance_of_text(text, expected):
     r = stance_of_text(text)
@@ -150,18 +157,43 @@ def test_distinctive_words(corpus, stance_table):
 def test_pipeline_stages(corpus):
     from cadrecast.pipeline import RunContext
     from cadrecast.sentiment_analysis import sentiment_stage
-    from cadrecast.stance_detection import stance_stage
+    from cadrecast.stance_detection import finish_stance, stance_stage
 
     ctx = RunContext(out_dir=None, progress=False)
     tables = {**sentiment_stage(corpus, ctx), **stance_stage(corpus, ctx)}
     assert {"sentiment", "stance", "distinctive_words"} <= set(tables)
     assert any("support-vs-critical accuracy" in n for n in ctx.notes)
+    # on an engine's batch: only the per-paragraph table; finish_stance makes the rest
+    batch = RunContext(out_dir=None, progress=False, in_batch=True)
+    per_batch = stance_stage(corpus, batch)
+    assert list(per_batch) == ["stance"]
+    pd.testing.assert_frame_equal(per_batch["stance"], tables["stance"])
+    batch.results.update(per_batch)
+    wide = finish_stance(corpus, batch)
+    assert list(wide) == ["stance_by_document", "stance_by_source", "distinctive_words"]
+    for name, df in wide.items():
+        pd.testing.assert_frame_equal(df, tables[name], obj=name)
+    # a batch without Chinese paragraphs
+    english = corpus.documents.loc[corpus.documents["language"] == "en", "doc_id"]
+    empty = stance_stage(corpus.subset(english.tolist()), batch)["stance"]
+    assert len(empty) == 0 and empty.columns.tolist() == tables["stance"].columns.tolist()
 
 
-def test_callable_modules():
+def test_government_frames_are_on_target_without_naming_officials():
+    t = pd.DataFrame({"doc_id": ["a", "b"], "para_id": [0, 0],
+                      "text": ["一些地方把直播带货当成政绩工程，层层摊派观看任务",
+                               "直播带货的火热，到底是一阵风还是风口？"]})
+    table = cc.stance(t)
+    assert table["on_target"].tolist() == [True, False]
+    assert table["stance"].tolist() == ["critical", "neutral"]
+
+
+def test_public_functions_are_not_shadowed_by_modules():
     import cadrecast.sentiment_analysis as mod
+    import cadrecast.stance_detection  # noqa: F401
 
     assert callable(cc.sentiment) and callable(cc.stance)
+    assert type(cc.sentiment).__name__ == "function" and type(cc.stance).__name__ == "function"
     assert mod.score_text is score_text
 
 
