@@ -16,6 +16,18 @@ The pieces a scholar needs to defend a topic model are here:
   process or several (``n_jobs``): every fit is a single-process gensim ``LdaModel`` with
   its own seed. (gensim's ``LdaMulticore`` is not used: its result depends on how the
   operating system schedules its workers.)
+* Past one machine's memory: :meth:`TopicModel.fit` and :func:`select_k` also take a
+  streamed token table (a :class:`~cadrecast.engine.PartitionedTable` — the ``tokens/``
+  folder of Parquet parts of ``cadrecast run --engine`` — or any iterable of DataFrame
+  parts holding whole documents). The parts are read once: the vocabulary is counted
+  part by part (phrases too, with gensim's ``Phrases.add_vocab``), and the
+  bag-of-words and the texts for coherence are written as integer arrays to
+  files that gensim streams block by block. What stays in memory is one part at a
+  time, the counts of the distinct words (and, with ``phrases=True``, gensim's counts
+  of word pairs) and per-document numbers: the keys and the n_documents x k topic
+  proportions. Coherence reads the same files, so it is computed on every document. The model is the same,
+  bit for bit, as from the whole table in one DataFrame, and the ``select_k`` fits
+  spread over an engine receive the corpus as file paths or compact arrays.
 * :func:`compare_topics` estimates topic prevalence by any paragraph-level column
   (document, source, script, stance ...) with bootstrap intervals, and the difference
   between each level and the rest, in the spirit of the structural topic model's
@@ -33,6 +45,8 @@ Examples
 >>> model = cc.TopicModel(n_topics=6, random_state=0).fit(tokens)   # doctest: +SKIP
 >>> model.topics(n=5)                                               # doctest: +SKIP
 >>> model.document_topics()                                         # doctest: +SKIP
+>>> from cadrecast.engine import PartitionedTable                    # doctest: +SKIP
+>>> big = cc.TopicModel(n_topics=8).fit(PartitionedTable("out/tokens"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -46,7 +60,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -159,19 +173,414 @@ def _pairs(doc: np.ndarray, word: np.ndarray, n_words: int
     return pair_doc, pair_word, counts
 
 
-def _bow(pair_doc: np.ndarray, pair_term: np.ndarray, counts: np.ndarray, n_docs: int,
-         n_terms: int) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
-    """Bags of words (sorted by term id, as gensim's ``doc2bow``) of the documents with at
-    least one term (``pair_term >= 0``), and every document's number of term tokens."""
+def _bow_arrays(pair_doc: np.ndarray, pair_term: np.ndarray, counts: np.ndarray, n_docs: int,
+                n_terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The (document, term) pairs with a term (``pair_term >= 0``), sorted by document
+    then term id (as gensim's ``doc2bow``), and every document's number of term tokens."""
     inside = pair_term >= 0
     pair_doc, pair_term, counts = pair_doc[inside], pair_term[inside], counts[inside]
     order = np.argsort(pair_doc * max(1, n_terms) + pair_term, kind="stable")
     pair_doc, pair_term, counts = pair_doc[order], pair_term[order], counts[order]
     sizes = np.bincount(pair_doc, weights=counts, minlength=n_docs).astype(np.int64)
+    return pair_doc, pair_term, counts, sizes
+
+
+def _bow(pair_doc: np.ndarray, pair_term: np.ndarray, counts: np.ndarray, n_docs: int,
+         n_terms: int) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
+    """Bags of words (sorted by term id, as gensim's ``doc2bow``) of the documents with at
+    least one term (``pair_term >= 0``), and every document's number of term tokens."""
+    pair_doc, pair_term, counts, sizes = _bow_arrays(pair_doc, pair_term, counts, n_docs,
+                                                     n_terms)
     entries = list(zip(pair_term.tolist(), counts.tolist(), strict=True))
     bounds = np.searchsorted(pair_doc, np.arange(n_docs + 1))
     bow = [entries[bounds[i]:bounds[i + 1]] for i in np.flatnonzero(sizes)]
     return bow, sizes
+
+
+# --------------------------------------------------------------------------------------
+# streamed token tables: parts in, a disk-backed bag-of-words out
+# --------------------------------------------------------------------------------------
+
+#: Documents read at a time when a streamed bag-of-words or text is iterated.
+_BLOCK = 4096
+#: Columns of the token table a topic model reads (the key columns come on top).
+_TOKEN_COLUMNS = ("token_hans", "token", "is_stop", "token_id", "start")
+
+
+class _WorkDir:
+    """A temporary folder for a streamed fit's files, removed with its last user."""
+
+    def __init__(self, parent: str | os.PathLike | None = None) -> None:
+        import shutil
+        import tempfile
+        import weakref
+
+        if parent is not None:
+            Path(parent).mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix="cadrecast-topics-", dir=parent))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path),
+                                           ignore_errors=True)
+
+    def __repr__(self) -> str:
+        return f"_WorkDir({str(self.path)!r})"
+
+    def cleanup(self) -> None:
+        """Remove the folder now (the lazy corpora reading from it stop working)."""
+        self._finalizer()
+
+    def __reduce__(self) -> tuple:
+        # a pickled model does not own the folder (its lazy corpora pickle their data)
+        return (type(None), ())
+
+    def save(self, name: str, array: np.ndarray) -> Path:
+        path = self.path / f"{name}.npy"
+        np.save(path, array, allow_pickle=False)
+        return path
+
+
+def _int_dtype(max_value: int) -> type:
+    return np.int32 if max_value < 2**31 - 1 else np.int64
+
+
+class _DiskArray:
+    """A one-dimensional ``.npy`` file read slice by slice with ordinary file reads.
+
+    Unlike a memory map, the slices read are the only part in the process's memory
+    (the operating system may still cache the file, as it does any file).
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = str(path)
+        with open(self.path, "rb") as fh:
+            major, _ = np.lib.format.read_magic(fh)
+            read = (np.lib.format.read_array_header_1_0 if major == 1
+                    else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read(fh)
+            self.offset = fh.tell()
+        self.dtype = np.dtype(dtype)
+        self.size = int(shape[0]) if shape else 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, item: slice) -> np.ndarray:
+        start, stop, step = item.indices(self.size)
+        if step != 1:  # pragma: no cover - internal use only
+            raise ValueError("a _DiskArray reads contiguous slices only")
+        count = max(0, stop - start)
+        if not count:
+            return np.zeros(0, self.dtype)
+        with open(self.path, "rb") as fh:
+            fh.seek(self.offset + start * self.dtype.itemsize)
+            return np.fromfile(fh, dtype=self.dtype, count=count)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        whole = self[0:self.size]
+        return whole if dtype is None else whole.astype(dtype)
+
+
+def _open(path: str, whole: bool = False) -> np.ndarray | _DiskArray:
+    """A saved array: read whole, or read slice by slice when used."""
+    return np.load(path, allow_pickle=False) if whole else _DiskArray(path)
+
+
+class _NpyWriter:
+    """Write a one-dimensional ``.npy`` file of known size in any order, run by run."""
+
+    def __init__(self, path: Path, dtype: type, size: int) -> None:
+        self.path, self.dtype = path, np.dtype(dtype)
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
+                  "shape": (int(size),)}
+        self._fh = open(path, "w+b")  # closed by close()
+        np.lib.format.write_array_header_1_0(self._fh, header)
+        self.offset = self._fh.tell()
+        self._fh.truncate(self.offset + int(size) * self.dtype.itemsize)
+
+    def write(self, start: int, values: np.ndarray) -> None:
+        self._fh.seek(self.offset + int(start) * self.dtype.itemsize)
+        self._fh.write(np.ascontiguousarray(values, dtype=self.dtype).tobytes())
+
+    def close(self) -> str:
+        self._fh.close()
+        return str(self.path)
+
+
+def _write_documents(writers: Sequence[_NpyWriter], values: Sequence[np.ndarray],
+                     sorted_doc: np.ndarray, n_part: int, dest: np.ndarray) -> None:
+    """Write the entries of a part's documents (grouped by ``sorted_doc``) of parallel
+    arrays, each document's at its destination ``dest[doc]``, in contiguous runs."""
+    if not len(sorted_doc):
+        return
+    ptr = np.searchsorted(sorted_doc, np.arange(n_part + 1))
+    docs = np.flatnonzero(np.diff(ptr))
+    docs = docs[np.argsort(dest[docs], kind="stable")]
+    lengths = ptr[docs + 1] - ptr[docs]
+    ends = np.cumsum(lengths)
+    gather = np.repeat(ptr[docs] - (ends - lengths), lengths) + np.arange(int(ends[-1]))
+    starts = dest[docs]
+    breaks = np.flatnonzero(starts[1:] != starts[:-1] + lengths[:-1]) + 1
+    first = np.concatenate([[0], breaks])
+    last = np.concatenate([breaks, [len(docs)]])
+    bounds = np.concatenate([[0], ends])
+    for writer, array in zip(writers, values, strict=True):
+        ordered = array[gather]
+        for a, b in zip(first.tolist(), last.tolist(), strict=True):
+            writer.write(int(starts[a]), ordered[bounds[a]:bounds[b]])
+
+
+class _Lazy:
+    """Base of the streamed corpora: integer arrays in memory, or in files in ``home``.
+
+    Pickling sends the arrays themselves (compact: 4 bytes per entry), or, after
+    :meth:`portable` with ``by_path=True``, only the paths of their files (for workers on
+    this machine, which then read the same files).
+    """
+
+    _arrays: tuple[str, ...] = ()
+
+    def __init__(self, home: _WorkDir | None = None, files: Mapping[str, str] | None = None,
+                 by_path: bool = False) -> None:
+        self._home = home  # keeps the files alive as long as this object lives
+        self._files = dict(files or {})
+        self._by_path = by_path
+
+    def portable(self, by_path: bool) -> _Lazy:
+        """A copy that pickles by file path (``by_path``) or by value."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._by_path = bool(by_path and self._files)
+        return clone
+
+    def _extra(self) -> tuple:
+        return ()
+
+    def __reduce__(self) -> tuple:
+        if self._by_path:
+            return (_reopen, (type(self), self._files, self._extra()))
+        arrays = {name: np.array(getattr(self, name)) for name in self._arrays}
+        return (_rebuild, (type(self), arrays, self._extra()))
+
+    def _bounds(self) -> Iterator[tuple[int, int, list[int]]]:
+        """Blocks of documents: (first entry, last entry, bounds relative to the first)."""
+        ptr = self.indptr  # type: ignore[attr-defined]
+        n = len(ptr) - 1
+        for s in range(0, n, _BLOCK):
+            e = min(n, s + _BLOCK)
+            a, b = int(ptr[s]), int(ptr[e])
+            yield a, b, (np.asarray(ptr[s:e + 1]) - a).tolist()
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1  # type: ignore[attr-defined]
+
+
+def _reopen(cls: type, files: Mapping[str, str], extra: tuple) -> _Lazy:
+    return _rebuild(cls, {name: _open(path, whole=name == "indptr")
+                          for name, path in files.items()}, extra, files=files)
+
+
+def _rebuild(cls: type, arrays: Mapping[str, np.ndarray], extra: tuple,
+             files: Mapping[str, str] | None = None) -> _Lazy:
+    obj = object.__new__(cls)
+    _Lazy.__init__(obj, None, files)
+    for name, array in arrays.items():
+        setattr(obj, name, array)
+    obj._restore(*extra)
+    return obj
+
+
+class _BowCorpus(_Lazy):
+    """A gensim corpus streamed from compressed-row arrays (one bag of words per document).
+
+    Iterating yields each document's ``[(term_id, count), ...]`` (sorted by term id, as
+    gensim's ``doc2bow``), reading :data:`_BLOCK` documents at a time, so a corpus on
+    disk (:class:`_DiskArray`) is never in memory as a whole; ``len`` is the number of documents. gensim's
+    ``LdaModel``, ``log_perplexity`` and ``CoherenceModel`` take it like a list.
+    """
+
+    _arrays = ("indptr", "indices", "counts")
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
+                 home: _WorkDir | None = None, files: Mapping[str, str] | None = None) -> None:
+        super().__init__(home, files)
+        self.indptr, self.indices, self.counts = indptr, indices, counts
+
+    def _restore(self) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"<streamed bag-of-words: {len(self)} documents, {len(self.indices)} entries>"
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        for a, b, bounds in self._bounds():
+            entries = list(zip(self.indices[a:b].tolist(), self.counts[a:b].tolist(),
+                               strict=True))
+            for i in range(len(bounds) - 1):
+                yield entries[bounds[i]:bounds[i + 1]]
+
+    def __getitem__(self, i: int) -> list[tuple[int, int]]:
+        a, b = int(self.indptr[i]), int(self.indptr[i + 1])
+        return list(zip(self.indices[a:b].tolist(), self.counts[a:b].tolist(), strict=True))
+
+
+class _Texts(_Lazy):
+    """The in-vocabulary words of every document, in text order, streamed from term ids.
+
+    Iterating yields one list of words per document (what gensim's ``CoherenceModel``
+    reads once per measure); ``len`` is the number of documents.
+    """
+
+    _arrays = ("indptr", "terms")
+
+    def __init__(self, vocab: np.ndarray, indptr: np.ndarray, terms: np.ndarray,
+                 home: _WorkDir | None = None, files: Mapping[str, str] | None = None) -> None:
+        super().__init__(home, files)
+        self.vocab, self.indptr, self.terms = vocab, indptr, terms
+
+    def _extra(self) -> tuple:
+        return (self.vocab,)
+
+    def _restore(self, vocab: np.ndarray) -> None:
+        self.vocab = vocab
+
+    def __repr__(self) -> str:
+        return f"<streamed texts: {len(self)} documents, {len(self.terms)} words>"
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for a, b, bounds in self._bounds():
+            words = self.vocab[np.asarray(self.terms[a:b])].tolist()
+            for i in range(len(bounds) - 1):
+                yield words[bounds[i]:bounds[i + 1]]
+
+    def __getitem__(self, i: int) -> list[str]:
+        a, b = int(self.indptr[i]), int(self.indptr[i + 1])
+        return self.vocab[np.asarray(self.terms[a:b])].tolist()
+
+
+def _portable(value: Any, by_path: bool) -> Any:
+    return value.portable(by_path) if isinstance(value, _Lazy) else value
+
+
+def _same_machine(engine: Any) -> bool:
+    """True when an engine's workers run on this machine (they can map our files)."""
+    name = getattr(engine, "name", "")
+    return name == "processes" or (name == "dask" and getattr(engine, "_cluster", None)
+                                   is not None)
+
+
+def _stored_columns(table: Any) -> list[str] | None:
+    """The columns of a streamed table, without reading it (``None``: unknown)."""
+    columns = getattr(table, "columns", None)
+    if columns is not None and not callable(columns):
+        return list(columns)
+    files = getattr(table, "files", None)
+    if files:
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(files[0]).names)
+    return None
+
+
+def _token_parts(tokens: Any, keys: list[str]) -> Iterator[pd.DataFrame] | None:
+    """The parts of a streamed token table, or ``None`` for one DataFrame."""
+    if isinstance(tokens, pd.DataFrame):
+        return None
+    if isinstance(tokens, str | os.PathLike):
+        from .engine import PartitionedTable
+
+        if not Path(tokens).is_dir():
+            raise ColumnError(
+                f"{tokens} is not a folder of Parquet parts (a streamed token table)."
+            )
+        tokens = PartitionedTable(tokens)
+    partitions = getattr(tokens, "partitions", None)
+    if callable(partitions):
+        columns = _stored_columns(tokens)
+        if columns is None:
+            return iter(partitions())
+        wanted = [c for c in (*keys, *_TOKEN_COLUMNS) if c in columns]
+        return iter(partitions(list(dict.fromkeys(wanted))))
+    if isinstance(tokens, Iterable) and not isinstance(tokens, str | bytes | Mapping):
+        return iter(tokens)
+    raise ColumnError(
+        "tokens must be a pandas DataFrame (the table of cadrecast.tokenize), a "
+        "PartitionedTable (a folder of Parquet parts) or an iterable of DataFrame parts, "
+        f"not {type(tokens).__name__}."
+    )
+
+
+class _PartStore:
+    """Each part's kept tokens as (document, word id) arrays: in memory, or in ``home``."""
+
+    def __init__(self, home: _WorkDir | None) -> None:
+        self.home = home
+        self.parts: list[tuple[int, Any, Any]] = []
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def put(self, index: int | None, n_docs: int, doc: np.ndarray, word: np.ndarray) -> None:
+        if self.home is not None:
+            dtype = _int_dtype(int(word.max()) if len(word) else 0)
+            i = len(self.parts) if index is None else index
+            doc = self.home.save(f"part-{i:06d}-doc", doc.astype(np.int32))
+            word = self.home.save(f"part-{i:06d}-word", word.astype(dtype))
+        if index is None:
+            self.parts.append((n_docs, doc, word))
+        else:
+            self.parts[index] = (n_docs, doc, word)
+
+    def get(self, index: int) -> tuple[int, np.ndarray, np.ndarray]:
+        n_docs, doc, word = self.parts[index]
+        if self.home is not None:
+            doc = np.load(doc, allow_pickle=False).astype(np.int64)
+            word = np.load(word, allow_pickle=False).astype(np.int64)
+        return n_docs, doc, word
+
+    def drop(self) -> None:
+        if self.home is not None:
+            for _, doc, word in self.parts:
+                Path(doc).unlink(missing_ok=True)
+                Path(word).unlink(missing_ok=True)
+        self.parts = []
+
+
+class _Counts:
+    """Document and collection frequencies of word ids, summed over parts (as gensim's
+    ``filter_extremes`` counts them), with the dictionary's position and pair totals."""
+
+    def __init__(self) -> None:
+        self.df = np.zeros(0, np.int64)
+        self.cf = np.zeros(0, np.int64)
+        self.num_pos = 0
+        self.num_nnz = 0
+
+    def add(self, doc: np.ndarray, word: np.ndarray, n_words: int) -> None:
+        pair_doc, pair_word, pair_count = _pairs(doc, word, n_words)
+        df = np.bincount(pair_word, minlength=n_words)
+        cf = np.bincount(pair_word, weights=pair_count, minlength=n_words).astype(np.int64)
+        if len(self.df) < n_words:
+            self.df = np.concatenate([self.df, np.zeros(n_words - len(self.df), np.int64)])
+            self.cf = np.concatenate([self.cf, np.zeros(n_words - len(self.cf), np.int64)])
+        self.df[:n_words] += df
+        self.cf[:n_words] += cf
+        self.num_pos += len(word)
+        self.num_nnz += len(pair_doc)
+
+    def sized(self, n_words: int) -> tuple[np.ndarray, np.ndarray]:
+        pad = max(0, n_words - len(self.df))
+        return (np.concatenate([self.df, np.zeros(pad, np.int64)]),
+                np.concatenate([self.cf, np.zeros(pad, np.int64)]))
+
+
+def _word_ids(words: Sequence[str], index: dict[str, int]) -> np.ndarray:
+    """Global ids of ``words`` (new words get the next ids)."""
+    return np.fromiter((index.setdefault(w, len(index)) for w in words), dtype=np.int64,
+                       count=len(words))
+
+
+def _within(sorted_doc: np.ndarray) -> np.ndarray:
+    """Position of every entry within its document (``sorted_doc`` is grouped)."""
+    return np.arange(len(sorted_doc)) - np.searchsorted(sorted_doc, sorted_doc, side="left")
 
 
 def _stopword_fallback() -> frozenset[str]:
@@ -199,6 +608,15 @@ def generic_stopwords() -> frozenset[str]:
         line.strip().lower() for line in read_text("topics/stopwords_generic.txt").splitlines()
         if line.strip() and not line.startswith("#")
     )
+
+
+def _main_form(forms: Mapping[str, Counter], word: str) -> str:
+    """A word's most frequent original spelling (ties: the first in code-point order, so
+    that the choice does not depend on the order of the token table's rows or parts)."""
+    counts = forms.get(word)
+    if not counts:
+        return word
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def _keep_term(term: str, min_chars: int, drop_numbers: bool) -> bool:
@@ -297,13 +715,25 @@ def _auto_max_df(n_docs: int) -> float:
     return 1.0 if n_docs < 50 else 0.5
 
 
-def _digest(keys: pd.DataFrame, vocab: list[str], doc: np.ndarray, term: np.ndarray) -> str:
-    """sha256 of the modelled documents: their keys, the vocabulary and the term sequence."""
+def _digest(keys: pd.DataFrame, vocab: list[str], doc: np.ndarray | Iterable[np.ndarray],
+            term: np.ndarray | Iterable[np.ndarray]) -> str:
+    """sha256 of the modelled documents: their keys, the vocabulary and the term sequence.
+
+    ``doc`` and ``term`` are arrays, or iterables of consecutive chunks of them (a
+    streamed corpus): the checksum is the same either way.
+    """
     h = hashlib.sha256()
-    h.update(keys.to_csv(index=False).encode("utf-8"))
+    step = 200_000
+    if len(keys) <= step:
+        h.update(keys.to_csv(index=False).encode("utf-8"))
+    else:  # the same text, a block of rows at a time
+        for start in range(0, len(keys), step):
+            h.update(keys.iloc[start:start + step].to_csv(index=False, header=start == 0)
+                     .encode("utf-8"))
     h.update("\n".join(vocab).encode("utf-8"))
-    h.update(np.ascontiguousarray(doc, dtype="<i8").tobytes())
-    h.update(np.ascontiguousarray(term, dtype="<i8").tobytes())
+    for values in (doc, term):
+        for chunk in ([values] if isinstance(values, np.ndarray) else values):
+            h.update(np.ascontiguousarray(chunk, dtype="<i8").tobytes())
     return h.hexdigest()
 
 
@@ -408,10 +838,12 @@ class TopicModel:
         The trained gensim model (topic ids are the same as in every table).
     dictionary_ : gensim.corpora.Dictionary
         The vocabulary after filtering.
-    corpus_ : list of list of (int, int)
-        The bag-of-words of each used document.
-    texts_ : list of list of str
-        The terms of each used document (for coherence).
+    corpus_ : list of list of (int, int), or a streamed corpus
+        The bag-of-words of each used document. After a fit on a streamed token table
+        (see :meth:`fit`), an iterable gensim corpus with ``len`` that reads the
+        documents block by block from files instead of a list.
+    texts_ : list of list of str, or a streamed iterable of them
+        The terms of each used document (for coherence); streamed like ``corpus_``.
     documents_ : DataFrame
         One row per input document: key columns, ``n_tokens`` (all tokens),
         ``n_terms`` (tokens kept in the vocabulary), ``used`` (``n_terms > 0``).
@@ -541,38 +973,121 @@ class TopicModel:
         return {"alpha": self.alpha, "eta": self.eta, "passes": self.passes,
                 "iterations": self.iterations, "chunksize": int(chunksize)}
 
-    def _build(self, tokens: pd.DataFrame) -> None:
-        """Prepare documents, phrases and the filtered dictionary (no training)."""
+    def _build(self, tokens: Any, work_dir: str | os.PathLike | None = None) -> None:
+        """Prepare documents, phrases and the filtered dictionary (no training).
+
+        One DataFrame is prepared in memory and gives a list bag-of-words. Parts (a
+        :class:`~cadrecast.engine.PartitionedTable`, an iterable of DataFrames) are read
+        once: each part's kept tokens go to compact files in a temporary folder inside
+        ``work_dir`` while the counts are summed; the bag-of-words and the texts are then
+        written, in the same document order as the DataFrame path, to files
+        that the fits stream. Both give the same documents, vocabulary and counts.
+        """
+        keys = self._validate()
+        parts = _token_parts(tokens, keys)
+        home = _WorkDir(work_dir) if parts is not None else None
+        try:
+            self._build_parts(tokens, parts, keys, home)
+        except BaseException:
+            if home is not None:
+                home.cleanup()
+            raise
+
+    def _build_parts(self, tokens: Any, parts: Iterator[pd.DataFrame] | None,
+                     keys: list[str], home: _WorkDir | None) -> None:
         from gensim.corpora import Dictionary
 
-        keys = self._validate()
-        docs = _prepare_docs(tokens, keys, min_chars=self.min_chars,
-                             drop_numbers=self.drop_numbers, stopwords=self._stopword_set())
-        n_docs = len(docs.keys)
-        if n_docs == 0:
-            raise CorpusError("the token table is empty: there is nothing to model.")
-        forms = docs.forms()
-        self.phrases_: list[tuple[str, str]] = []
+        stopwords = self._stopword_set()
+        streamed = parts is not None
+        store = _PartStore(home)
+        index: dict[str, int] = {}  # word -> id, over all parts
+        forms: dict[str, Counter] = {}
+        key_frames: list[pd.DataFrame] = []
+        counts = _Counts()
+        phraser = None
         if self.phrases:
-            texts = docs.texts()
-            self.phrases_ = self._learn_phrases(texts)
-            docs = _Docs.from_texts(docs.keys, self._apply_phrases(texts, forms))
+            from gensim.models.phrases import Phrases
+
+            # counts are summed part by part (add_vocab); min_count, which needs the
+            # number of documents, is only used when the phrases are scored, at the end
+            phraser = Phrases(min_count=2, threshold=self.phrase_threshold, scoring="npmi",
+                              delimiter="\x1f")
+        # pass 1: each part once -> kept tokens as word ids, counts, spellings, phrases
+        for part in ([tokens] if parts is None else parts):
+            docs = _prepare_docs(part, keys, min_chars=self.min_chars,
+                                 drop_numbers=self.drop_numbers, stopwords=stopwords)
+            if not len(docs.keys):
+                continue
+            key_frames.append(docs.keys)
+            for w, c in docs.forms().items():
+                if w in forms:
+                    forms[w].update(c)
+                else:
+                    forms[w] = c
+            ids = np.full(len(docs.words), -1, dtype=np.int64)
+            present = np.unique(docs.word)
+            ids[present] = _word_ids(docs.words[present].tolist(), index)
+            word = ids[docs.word]
+            if phraser is not None:
+                phraser.add_vocab(docs.texts())
+            else:
+                counts.add(docs.doc, word, len(index))
+            store.put(None, len(docs.keys), docs.doc, word)
+        if not key_frames:
+            raise CorpusError("the token table is empty: there is nothing to model.")
+        if len(key_frames) == 1:
+            all_keys = key_frames[0]
+            rank = np.arange(len(all_keys))
+        else:
+            all_keys = pd.concat(key_frames, ignore_index=True)
+            split = all_keys.duplicated(keys, keep=False)
+            if split.any():
+                first = all_keys.loc[split, keys].iloc[0].tolist()
+                raise CorpusError(
+                    f"the tokens of {dict(zip(keys, first, strict=True))} are in more than "
+                    "one part of the token table; every part must hold whole documents "
+                    "(the engines' batches do)."
+                )
+            # documents in key order, as the DataFrame path sorts them
+            rank = all_keys[keys].groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+            all_keys = all_keys.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+        del key_frames
+        n_docs = len(all_keys)
+        words = np.array(list(index), dtype=object)
+        self.phrases_: list[tuple[str, str]] = []
+        if phraser is not None:
+            phraser.min_count = max(2, _auto_min_df(n_docs))
+            pairs = [tuple(p.split("\x1f")) for p in phraser.export_phrases()]
+            self.phrases_ = sorted((a, b) for a, b in pairs)
+            del phraser
+            # pass 2 (phrases): join the pairs in every part, then count
+            joined: dict[str, int] = {}
+            for p in range(len(store)):
+                n_part, doc, word = store.get(p)
+                texts = self._apply_phrases(_split(words[word], doc, n_part), forms)
+                lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n_part)
+                flat = np.array([w for t in texts for w in t], dtype=object)
+                codes, uniques = (pd.factorize(flat) if len(flat)
+                                  else (np.zeros(0, np.int64), np.zeros(0, object)))
+                word = _word_ids(list(uniques), joined)[codes]
+                doc = np.repeat(np.arange(n_part), lengths)
+                counts.add(doc, word, len(joined))
+                store.put(p, n_part, doc, word)
+            words = np.array(list(joined), dtype=object)
+        n_words = len(words)
+        df, cf = counts.sized(n_words)
         min_df = _auto_min_df(n_docs) if self.min_df is None else self.min_df
         if isinstance(min_df, float):
             min_df = max(1, math.ceil(min_df * n_docs))
         max_df = _auto_max_df(n_docs) if self.max_df is None else float(self.max_df)
-        # document and collection frequencies (as gensim's filter_extremes counts them)
-        n_words = len(docs.words)
-        pair_doc, pair_word, pair_count = _pairs(docs.doc, docs.word, n_words)
-        df = np.bincount(pair_word, minlength=n_words)
-        cf = np.bincount(pair_word, weights=pair_count, minlength=n_words).astype(np.int64)
         keep = (df >= int(min_df)) & (df <= int(max_df * n_docs)) & (cf > 0)
         candidates = np.flatnonzero(keep)
         if self.max_terms is not None and len(candidates) > self.max_terms:
-            ranked = sorted(candidates.tolist(), key=lambda i: (-df[i], docs.words[i]))
+            ranked = sorted(candidates.tolist(), key=lambda i: (-df[i], words[i]))
             candidates = np.array(ranked[: int(self.max_terms)], dtype=np.int64)
-        vocab = sorted(docs.words[candidates].tolist())
+        vocab = sorted(words[candidates].tolist())
         if not vocab:
+            store.drop()
             raise CorpusError(
                 f"no terms are left after filtering {n_docs} documents "
                 f"(min_df={min_df}, max_df={max_df}, min_chars={self.min_chars}); "
@@ -582,33 +1097,114 @@ class TopicModel:
         token2id = {w: i for i, w in enumerate(vocab)}
         new_id = np.full(n_words, -1, dtype=np.int64)
         for old in candidates.tolist():
-            new_id[old] = token2id[docs.words[old]]
-        term = new_id[docs.word]
-        bow, n_terms = _bow(pair_doc, new_id[pair_word], pair_count, n_docs, len(vocab))
+            new_id[old] = token2id[words[old]]
+        if streamed:
+            bow, texts, n_terms, seq = self._assemble(store, new_id, rank, n_docs, vocab, home)
+            self._texts = texts
+            self._seq = None
+        else:
+            n_part, doc, word = store.get(0)
+            pair_doc, pair_word, pair_count = _pairs(doc, word, n_words)
+            bow, n_terms = _bow(pair_doc, new_id[pair_word], pair_count, n_docs, len(vocab))
+            term = new_id[word]
+            inside = term >= 0
+            seq = self._seq = (doc[inside], term[inside])
+            self._texts = None
+        store.drop()
         dictionary = Dictionary()
         dictionary.token2id = token2id
-        dictionary.dfs = {token2id[docs.words[o]]: int(df[o]) for o in candidates.tolist()}
-        dictionary.cfs = {token2id[docs.words[o]]: int(cf[o]) for o in candidates.tolist()}
+        dictionary.dfs = {token2id[words[o]]: int(df[o]) for o in candidates.tolist()}
+        dictionary.cfs = {token2id[words[o]]: int(cf[o]) for o in candidates.tolist()}
         dictionary.num_docs = n_docs
-        dictionary.num_pos = len(docs.word)
-        dictionary.num_nnz = len(pair_doc)
+        dictionary.num_pos = counts.num_pos
+        dictionary.num_nnz = counts.num_nnz
         used = n_terms > 0
-        self.documents_ = docs.keys.assign(n_terms=n_terms, used=used)
+        self.documents_ = all_keys.assign(n_terms=n_terms, used=used)
         self._used_index = np.flatnonzero(used)
-        inside = term >= 0
-        self._seq = (docs.doc[inside], term[inside])
-        self._texts = None
+        self._home = home
         self.corpus_ = bow
         self.dictionary_ = dictionary
         self.forms_ = {w: forms.get(w, Counter({w: 1})) for w in vocab}
         self.min_df_ = int(min_df)
         self.max_df_ = max_df
         self.keys_ = keys
-        self.corpus_sha256_ = _digest(self.documents_.loc[used, keys], vocab, *self._seq)
+        self.corpus_sha256_ = _digest(self.documents_.loc[used, keys], vocab, *seq)
+
+    def _assemble(self, store: _PartStore, new_id: np.ndarray, rank: np.ndarray, n_docs: int,
+                  vocab: list[str], home: _WorkDir
+                  ) -> tuple[_BowCorpus, _Texts, np.ndarray, tuple[Iterator, Iterator]]:
+        """Write the streamed bag-of-words and texts, documents in key order, to files
+        in ``home`` (two passes over the parts: sizes, then entries)."""
+        n_vocab = len(vocab)
+
+        def part_terms(p: int) -> tuple[int, np.ndarray, tuple, tuple]:
+            n_part, doc, word = store.get(p)
+            pair_doc, pair_word, pair_count = _pairs(doc, word, len(new_id))
+            bow = _bow_arrays(pair_doc, new_id[pair_word], pair_count, n_part, n_vocab)
+            term = new_id[word]
+            inside = term >= 0
+            return n_part, doc, bow, (doc[inside], term[inside])
+
+        starts = np.cumsum([0] + [n for n, _, _ in store.parts])
+        n_terms = np.zeros(n_docs, np.int64)
+        nnz = np.zeros(n_docs, np.int64)
+        max_count = 0
+        for p in range(len(store)):
+            n_part, _, (pair_doc, _, pair_count, sizes), _ = part_terms(p)
+            where = rank[starts[p]:starts[p] + n_part]
+            n_terms[where] = sizes
+            nnz[where] = np.bincount(pair_doc, minlength=n_part)
+            max_count = max(max_count, int(pair_count.max()) if len(pair_count) else 0)
+        used_index = np.flatnonzero(n_terms > 0)
+        position = np.full(n_docs, -1, np.int64)
+        position[used_index] = np.arange(len(used_index))
+        bow_ptr = np.concatenate([[0], np.cumsum(nnz[used_index])]).astype(np.int64)
+        text_ptr = np.concatenate([[0], np.cumsum(n_terms[used_index])]).astype(np.int64)
+        term_dtype = _int_dtype(n_vocab)
+        writers = {
+            "bow_indices": _NpyWriter(home.path / "bow_indices.npy", term_dtype, bow_ptr[-1]),
+            "bow_counts": _NpyWriter(home.path / "bow_counts.npy", _int_dtype(max_count),
+                                     bow_ptr[-1]),
+            "text_terms": _NpyWriter(home.path / "text_terms.npy", term_dtype, text_ptr[-1]),
+        }
+        try:
+            for p in range(len(store)):
+                n_part, _, (pair_doc, pair_term, pair_count, _), seq = part_terms(p)
+                where = position[rank[starts[p]:starts[p] + n_part]]
+                _write_documents([writers["bow_indices"], writers["bow_counts"]],
+                                 [pair_term, pair_count], pair_doc, n_part,
+                                 bow_ptr[np.maximum(where, 0)])
+                _write_documents([writers["text_terms"]], [seq[1]], seq[0], n_part,
+                                 text_ptr[np.maximum(where, 0)])
+        finally:
+            files = {name: w.close() for name, w in writers.items()}
+        files["bow_indptr"] = str(home.save("bow_indptr", bow_ptr))
+        files["text_indptr"] = str(home.save("text_indptr", text_ptr))
+        bow = _BowCorpus(bow_ptr, _open(files["bow_indices"]), _open(files["bow_counts"]),
+                         home, {"indptr": files["bow_indptr"], "indices": files["bow_indices"],
+                                "counts": files["bow_counts"]})
+        texts = _Texts(np.array(vocab, dtype=object), text_ptr, _open(files["text_terms"]),
+                       home, {"indptr": files["text_indptr"], "terms": files["text_terms"]})
+
+        def doc_chunks() -> Iterator[np.ndarray]:  # the document of every text word
+            for s in range(0, len(used_index), _BLOCK):
+                block = used_index[s:s + _BLOCK]
+                yield np.repeat(block, n_terms[block])
+
+        def term_chunks() -> Iterator[np.ndarray]:
+            for s in range(0, len(used_index), _BLOCK):
+                e = min(len(used_index), s + _BLOCK)
+                yield np.asarray(texts.terms[text_ptr[s]:text_ptr[e]])
+
+        return bow, texts, n_terms, (doc_chunks(), term_chunks())
 
     @property
-    def texts_(self) -> list[list[str]]:
-        """The in-vocabulary words of every used document, in text order (for coherence)."""
+    def texts_(self) -> list[list[str]] | _Texts:
+        """The in-vocabulary words of every used document, in text order (for coherence).
+
+        A list of lists after a fit on one DataFrame; after a streamed fit, an iterable
+        of lists read block by block from a file (with ``len``).
+        """
         self._check_built()
         if getattr(self, "_texts", None) is None:
             doc, term = self._seq
@@ -622,16 +1218,6 @@ class TopicModel:
         if not hasattr(self, "dictionary_"):
             raise NotFittedError("this TopicModel is not fitted yet; call .fit(tokens).")
 
-    def _learn_phrases(self, texts: list[list[str]]) -> list[tuple[str, str]]:
-        """Collocations (word pairs) found by gensim ``Phrases`` with NPMI scoring."""
-        from gensim.models.phrases import Phrases
-
-        min_count = max(2, _auto_min_df(len(texts)))
-        model = Phrases(texts, min_count=min_count, threshold=self.phrase_threshold,
-                        scoring="npmi", delimiter="\x1f")
-        pairs = [tuple(p.split("\x1f")) for p in model.export_phrases()]
-        return sorted((a, b) for a, b in pairs)
-
     def _apply_phrases(self, texts: list[list[str]], forms: dict[str, Counter]
                        ) -> list[list[str]]:
         """Join the learned pairs left to right (``直播`` ``带货`` -> ``直播_带货``)."""
@@ -643,9 +1229,7 @@ class TopicModel:
                 if i + 1 < len(text) and (text[i], text[i + 1]) in pairs:
                     term = f"{text[i]}_{text[i + 1]}"
                     if term not in forms:
-                        left = forms.get(text[i], Counter({text[i]: 1})).most_common(1)[0][0]
-                        right = forms.get(text[i + 1], Counter({text[i + 1]: 1})
-                                          ).most_common(1)[0][0]
+                        left, right = _main_form(forms, text[i]), _main_form(forms, text[i + 1])
                         forms[term] = Counter({f"{left}_{right}": 1})
                     out.append(term)
                     i += 2
@@ -655,17 +1239,29 @@ class TopicModel:
             joined.append(out)
         return joined
 
-    def fit(self, tokens: pd.DataFrame, y: None = None) -> TopicModel:
+    def fit(self, tokens: pd.DataFrame | Any, y: None = None, *,
+            work_dir: str | os.PathLike | None = None) -> TopicModel:
         """Learn the topics of the documents in a token table.
 
         Parameters
         ----------
-        tokens : DataFrame
+        tokens : DataFrame, PartitionedTable, path or iterable of DataFrames
             The token table of :func:`cadrecast.tokenize`: ``doc_id``, ``para_id`` (for
             ``unit="paragraph"``), ``token`` and/or ``token_hans``, optionally
-            ``is_stop``, ``token_id``.
+            ``is_stop``, ``token_id``. One DataFrame is modelled in memory. A streamed
+            table — a :class:`~cadrecast.engine.PartitionedTable` (or the path of its
+            folder of Parquet parts, as ``cadrecast run --engine`` writes ``tokens/``)
+            or any iterable of DataFrame parts — is read one part at a time, and the
+            bag-of-words the model trains on is streamed from files
+            instead of held in memory. Every part must hold whole documents (all the
+            tokens of a paragraph, for ``unit="paragraph"``). Both give the same model,
+            bit for bit.
         y : None
             Ignored (scikit-learn protocol).
+        work_dir : path, optional
+            Where a streamed fit writes its files (in a new temporary folder, removed
+            when the model is deleted). Default: the system's temporary folder
+            (``TMPDIR``). Unused for a DataFrame.
 
         Returns
         -------
@@ -677,9 +1273,23 @@ class TopicModel:
         ColumnError
             A required column is missing.
         CorpusError
-            No document has any term left after filtering.
+            No document has any term left after filtering, or a document's tokens are
+            in more than one part.
+
+        Examples
+        --------
+        >>> from cadrecast.engine import PartitionedTable                  # doctest: +SKIP
+        >>> tokens = PartitionedTable("out/tokens")                         # doctest: +SKIP
+        >>> model = TopicModel(n_topics=8, random_state=0).fit(tokens)      # doctest: +SKIP
+        >>> model.corpus_                                                   # doctest: +SKIP
+        <streamed bag-of-words: 20000 documents, 512345 entries>
         """
-        self._build(tokens)
+        self._build(tokens, work_dir)
+        return self._train()
+
+    def _train(self) -> TopicModel:
+        """Train LDA on the built corpus (``_build`` ran)."""
+        self._validate()
         if not self.corpus_:
             raise CorpusError(
                 "every document is empty after removing stop words, numbers and rare "
@@ -691,9 +1301,29 @@ class TopicModel:
         self.labels_ = self._auto_labels()
         return self
 
-    def fit_transform(self, tokens: pd.DataFrame, y: None = None) -> pd.DataFrame:
+    #: what ``_build`` makes, shared by models fitted on the same documents
+    _BUILT = ("documents_", "_used_index", "_seq", "_texts", "_home", "corpus_",
+              "dictionary_", "forms_", "min_df_", "max_df_", "keys_", "corpus_sha256_",
+              "phrases_")
+
+    def _with_topics(self, n_topics: int) -> TopicModel:
+        """A model with this one's parameters and documents, fitted with ``n_topics``
+        (the documents are not prepared again)."""
+        model = TopicModel(**{**self.get_params(), "n_topics": int(n_topics)})
+        for name in self._BUILT:
+            setattr(model, name, getattr(self, name))
+        return model._train()
+
+    def _release(self) -> None:
+        """Delete a streamed fit's files now (the model can no longer use its corpus)."""
+        home = getattr(self, "_home", None)
+        if home is not None:
+            home.cleanup()
+
+    def fit_transform(self, tokens: pd.DataFrame | Any, y: None = None, *,
+                      work_dir: str | os.PathLike | None = None) -> pd.DataFrame:
         """Fit, then return :meth:`document_topics`."""
-        return self.fit(tokens).document_topics()
+        return self.fit(tokens, work_dir=work_dir).document_topics()
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "gensim_model_"):
@@ -1178,6 +1808,8 @@ class TopicModel:
         model.gensim_model_ = lda
         model.corpus_ = []
         model._texts = []
+        model._seq = None
+        model._home = None
         model.phrases_ = [tuple(p) for p in manifest.get("phrases", [])]
         model._used_index = np.flatnonzero(model.documents_["used"].to_numpy())
         model._theta = read_npy("theta.npy")
@@ -1319,7 +1951,7 @@ def _fit_and_score(task: tuple[int, int]) -> dict[str, Any]:
 
 
 def select_k(
-    tokens: pd.DataFrame,
+    tokens: pd.DataFrame | Any,
     ks: Iterable[int] = DEFAULT_KS,
     *,
     n_seeds: int = DEFAULT_N_SEEDS,
@@ -1327,6 +1959,7 @@ def select_k(
     top_n: int = 10,
     progress: bool = False,
     engine: Any = None,
+    work_dir: str | os.PathLike | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Fit a range of topic counts and report the evidence for choosing one.
@@ -1347,8 +1980,11 @@ def select_k(
 
     Parameters
     ----------
-    tokens : DataFrame
-        The token table (see :meth:`TopicModel.fit`).
+    tokens : DataFrame, PartitionedTable, path or iterable of DataFrames
+        The token table (see :meth:`TopicModel.fit`). A streamed table is read once;
+        every fit then streams the same bag-of-words from disk, and the fits sent to
+        an ``engine`` receive that corpus compactly (its files' paths for workers on
+        this machine, its integer arrays otherwise), never as lists.
     ks : iterable of int
         Topic counts to try.
     n_seeds : int
@@ -1361,6 +1997,8 @@ def select_k(
         Run the fits on this engine's workers instead (a Dask cluster, a process pool;
         see ``cadrecast.engine.make_engine``); the ``cadrecast run`` engines pass theirs.
         The result does not depend on it either.
+    work_dir : path, optional
+        Where a streamed table's files go (see :meth:`TopicModel.fit`).
     **params
         :class:`TopicModel` parameters (``random_state``, ``passes``, ``min_df`` ...).
 
@@ -1376,15 +2014,39 @@ def select_k(
     >>> table = select_k(tokens, ks=[4, 6, 8], passes=10)        # doctest: +SKIP
     >>> int(table.loc[table["chosen"], "k"].iloc[0])             # doctest: +SKIP
     6
+    >>> from cadrecast.engine import PartitionedTable                   # doctest: +SKIP
+    >>> select_k(PartitionedTable("out/tokens"), ks=[4, 6, 8])         # doctest: +SKIP
     """
+    ks = _check_ks(ks, n_seeds)
+    base = _base_model(tokens, ks, params, work_dir)
+    try:
+        return _select_k(base, ks, n_seeds=n_seeds, n_jobs=n_jobs, top_n=top_n,
+                         progress=progress, engine=engine)
+    finally:
+        base._release()
+
+
+def _check_ks(ks: Iterable[int], n_seeds: int) -> list[int]:
     ks = sorted({int(k) for k in ks})
     if not ks or ks[0] < 1:
         raise ConfigError(f"ks must hold positive topic counts, not {ks!r}.")
     if n_seeds < 1:
         raise ConfigError(f"n_seeds must be at least 1, not {n_seeds!r}.")
-    params.pop("n_topics", None)
+    return ks
+
+
+def _base_model(tokens: Any, ks: list[int], params: dict[str, Any],
+                work_dir: str | os.PathLike | None) -> TopicModel:
+    """A model with the documents of ``tokens`` prepared (not trained)."""
+    params = {k: v for k, v in params.items() if k != "n_topics"}
     base = TopicModel(n_topics=ks[0], **params)
-    base._build(tokens)
+    base._build(tokens, work_dir)
+    return base
+
+
+def _select_k(base: TopicModel, ks: list[int], *, n_seeds: int, n_jobs: int, top_n: int,
+              progress: bool, engine: Any) -> pd.DataFrame:
+    """:func:`select_k` on a model whose documents are prepared."""
     if not base.corpus_:
         raise CorpusError("every document is empty after filtering; nothing to model.")
     seed0 = int(base.random_state)
@@ -1429,8 +2091,12 @@ def _run_tasks(tasks: list[tuple[int, int]], payload: dict[str, Any], n_jobs: in
                progress: bool, engine: Any = None) -> list[dict[str, Any]]:
     if engine is not None and getattr(engine, "n_workers", 1) > 1 and len(tasks) > 1:
         # the fits of every (k, seed) spread over the run's engine (cadrecast.engine):
-        # each is a single-process LdaModel with its own seed, so the table is the same
-        return engine.map(_fit_and_score_shared, tasks, shared=payload)
+        # each is a single-process LdaModel with its own seed, so the table is the same.
+        # A streamed corpus travels as its files' paths to workers on this machine and
+        # as its compact integer arrays to others, never as lists of tuples.
+        by_path = _same_machine(engine)
+        shared = {k: _portable(v, by_path) for k, v in payload.items()}
+        return engine.map(_fit_and_score_shared, tasks, shared=shared)
     if n_jobs <= 1:
         _init_worker(payload)
         try:
@@ -1779,8 +2445,13 @@ def plot_prevalence(comparison: pd.DataFrame, ax: Axes | None = None) -> Axes:
 # --------------------------------------------------------------------------------------
 
 
-def _stage_tokens(corpus: Corpus, ctx: RunContext) -> pd.DataFrame:
-    tokens = ctx.results.get("tokens")
+def _stage_tokens(corpus: Corpus, ctx: RunContext) -> pd.DataFrame | _StageTokens:
+    results = ctx.results
+    is_streamed = getattr(results, "is_streamed", None)
+    if callable(is_streamed) and is_streamed("tokens"):
+        # an engine run wrote the token table as Parquet parts: stream it, never whole
+        return _StageTokens(results, _zh_keys(corpus, results))
+    tokens = results.get("tokens")
     if tokens is None:
         from .segment import tokenize
 
@@ -1790,6 +2461,48 @@ def _stage_tokens(corpus: Corpus, ctx: RunContext) -> pd.DataFrame:
         zh = paragraphs.loc[paragraphs["language"] == "zh", ["doc_id", "para_id"]]
         tokens = tokens.merge(zh, on=["doc_id", "para_id"], how="inner")
     return tokens
+
+
+def _zh_keys(corpus: Corpus, results: Any) -> pd.DataFrame | None:
+    """``doc_id`` and ``para_id`` of the Chinese paragraphs (``None``: no language column),
+    read without the paragraphs' text when the paragraph table is streamed."""
+    if results.is_streamed("paragraphs"):
+        columns = _stored_columns(dict.get(results, "paragraphs")) or []
+        if "language" not in columns:
+            return None
+        parts = [p.loc[p["language"] == "zh", ["doc_id", "para_id"]]
+                 for p in results.stream("paragraphs", ["doc_id", "para_id", "language"])]
+        return pd.concat(parts, ignore_index=True)
+    paragraphs = corpus.paragraphs
+    if "language" not in paragraphs.columns:
+        return None
+    return paragraphs.loc[paragraphs["language"] == "zh", ["doc_id", "para_id"]]
+
+
+class _StageTokens:
+    """The streamed token table of an engine run, restricted to Chinese paragraphs, part
+    by part (what :func:`_stage_tokens` gives for the in-memory table, streamed)."""
+
+    def __init__(self, results: Any, zh: pd.DataFrame | None) -> None:
+        self._results = results
+        self.columns = _stored_columns(dict.get(results, "tokens"))
+        self._zh = None
+        if zh is not None:  # sorted by doc_id, to find a part's paragraphs quickly
+            ids = zh["doc_id"].to_numpy(dtype=object)
+            order = np.argsort(ids, kind="stable")
+            self._zh = zh.iloc[order].reset_index(drop=True)
+            self._ids = ids[order]
+
+    def partitions(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        for part in self._results.stream("tokens", columns):
+            if self._zh is not None:
+                docs = np.asarray(pd.unique(part["doc_id"]), dtype=object)
+                lo = np.searchsorted(self._ids, docs, side="left")
+                hi = np.searchsorted(self._ids, docs, side="right")
+                rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)]
+                                      + [np.zeros(0, np.int64)])
+                part = part.merge(self._zh.iloc[rows], on=["doc_id", "para_id"], how="inner")
+            yield part
 
 
 def topics_stage(corpus: Corpus, ctx: RunContext, *, ks: Iterable[int] = DEFAULT_KS,
@@ -1818,15 +2531,31 @@ def topics_stage(corpus: Corpus, ctx: RunContext, *, ks: Iterable[int] = DEFAULT
     workers = getattr(ctx, "workers", None)
     n_jobs = min(2, os.cpu_count() or 1) if workers is None else max(1, int(workers))
     params = {**params, "random_state": seed}
+    ks = _check_ks(ks, n_seeds)
+    # a streamed token table's bag-of-words goes to a temporary folder in the output
+    # folder (a system /tmp may be small, or held in memory); it is removed at the end
+    work_dir = ctx.out_dir if isinstance(tokens, _StageTokens) else None
     try:
-        selection = select_k(tokens, ks, n_seeds=n_seeds, n_jobs=n_jobs,
-                             progress=ctx.progress, engine=getattr(ctx, "engine", None),
-                             **params)
+        # the documents are prepared once, for the k selection and the final model
+        base = _base_model(tokens, ks, params, work_dir)
+        selection = _select_k(base, ks, n_seeds=n_seeds, n_jobs=n_jobs,
+                              progress=ctx.progress, engine=getattr(ctx, "engine", None),
+                              top_n=10)
     except CorpusError as err:  # e.g. a corpus with no Chinese paragraph
         ctx.note(f"topics: not modelled ({err})")
         return {}
+    try:
+        return _stage_outputs(corpus, ctx, base, selection, n_seeds, n_boot, seed)
+    finally:
+        base._release()
+
+
+def _stage_outputs(corpus: Corpus, ctx: RunContext, base: TopicModel,
+                   selection: pd.DataFrame, n_seeds: int, n_boot: int, seed: int
+                   ) -> dict[str, pd.DataFrame]:
+    """The ``topics`` stage after k selection: the final model and its outputs."""
     k = choose_k(selection)
-    model = TopicModel(n_topics=k, **params).fit(tokens)
+    model = base._with_topics(k)
     topics = model.topics(n=15)
     doc_topics = model.document_topics()
     paragraphs = corpus.paragraphs

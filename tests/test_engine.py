@@ -16,7 +16,9 @@ from cadrecast.pipeline import STAGES
 from cadrecast.synthetic import synthetic_articles, synthetic_corpus, write_synthetic
 
 #: every per-document stage, and a corpus-wide one between them
-STAGES_RUN = ["corpus", "translations", "tokens", "sentiment", "entities"]
+STAGES_RUN = ["corpus", "translations", "tokens", "sentiment", "stance", "entities"]
+#: the stance stage's tables: per paragraph (made batch by batch), then corpus-wide
+STANCE_TABLES = ["stance", "stance_by_document", "stance_by_source", "distinctive_words"]
 
 
 def _assert_same(a: dict, b: dict) -> None:
@@ -71,14 +73,16 @@ def test_dask_engine_gives_identical_tables_and_loads_once_per_worker(jsonl, loc
                            stages=STAGES_RUN, progress=False, local_below=0)
     _assert_same(local_tables, dict(tables))
 
-    def builds() -> int:
-        from cadrecast import segment
+    def builds() -> tuple[int, int]:
+        from cadrecast import segment, stance_detection
 
-        return segment._default_tokenizer.cache_info().misses
+        return (segment._default_tokenizer.cache_info().misses,
+                stance_detection._pipeline_model.cache_info().misses)
 
     per_worker = client.run(builds)
     assert len(per_worker) == 2
-    assert all(n <= 1 for n in per_worker.values())  # one tokenizer per worker process
+    # one tokenizer and one stance model per worker process, however many batches
+    assert all(n <= 1 for counts in per_worker.values() for n in counts)
 
 
 def test_streamed_output_equals_in_memory_tables(jsonl, local_tables, client, tmp_path):
@@ -98,6 +102,33 @@ def test_streamed_output_equals_in_memory_tables(jsonl, local_tables, client, tm
     readme = (out / "README.txt").read_text(encoding="utf-8")
     assert "engine: dask (2 workers), 4 batches" in readme
     assert "tokens/ (Parquet, 4 parts)" in readme
+
+
+def test_stance_tables_equal_in_memory_run(local_tables):
+    """Stance runs batch by batch (processes and dask equal local_tables, tested above)."""
+    corpus = cc.Corpus(*(local_tables[n] for n in ("documents", "paragraphs", "sentences",
+                                                   "removed")))
+    memory = cc.run(corpus, progress=False, stages=["stance"])  # all of it at once
+    for name in STANCE_TABLES:
+        pd.testing.assert_frame_equal(memory[name], local_tables[name], obj=name)
+
+
+def test_stance_streamed_per_batch_in_input_order(tmp_path):
+    df = synthetic_corpus(24, seed=2).sample(frac=1, random_state=0)  # doc_ids unsorted
+    src = tmp_path / "c.jsonl"
+    src.write_text(df.to_json(orient="records", lines=True, force_ascii=False),
+                   encoding="utf-8")
+    memory = cc.run(src, progress=False, stages=["stance"])
+    out = tmp_path / "out"
+    tables = en.run_engine(src, out, batch_size=6, stages=["stance"], progress=False)
+    assert tables.is_streamed("stance")
+    assert len(list((out / "stance").glob("part-*.parquet"))) == 4
+    assert not any(tables.is_streamed(n) for n in STANCE_TABLES[1:])
+    assert (out / "stance_by_source.csv").is_file()
+    for name in STANCE_TABLES:
+        pd.testing.assert_frame_equal(memory[name], tables[name], obj=name)
+    docs = tables["stance"]["doc_id"].drop_duplicates().tolist()
+    assert docs == [d for d in df["doc_id"] if d in set(docs)]  # input order, not sorted
 
 
 def test_rerun_in_same_folder_replaces_old_parts(tmp_path):
@@ -180,6 +211,10 @@ def test_input_errors_are_clear(tmp_path):
 def test_stage_flags():
     flags = {s.name: s.per_document for s in STAGES}
     assert flags["corpus"] and flags["tokens"] and not flags["translations"]
+    finish = {s.name: s.finish for s in STAGES}
+    assert flags["stance"] and finish["stance"] == "cadrecast.stance_detection:finish_stance"
+    for s in STAGES:
+        assert not s.finish or (s.per_document and callable(en._load_target(s.finish)))
     for s in STAGES:
         for table, target in s.merge.items():
             assert s.per_document, f"{s.name}: merged table {table} on a corpus-wide stage"
@@ -280,6 +315,12 @@ def test_topic_k_candidates_fit_on_the_engine_reproducibly(corpus, client):
     tokens = tokens.merge(zh, on=["doc_id", "para_id"])
     kwargs = {"n_seeds": 2, "passes": 2, "iterations": 20, "random_state": 3}
     here = select_k(tokens, [2, 3], **kwargs)
+    # a streamed token table (parts of whole documents): the workers of an existing
+    # cluster, maybe on other machines, get the bag-of-words as compact integer arrays
+    ids = list(dict.fromkeys(tokens["doc_id"]))
+    parts = [tokens[tokens["doc_id"].isin(ids[i::3])] for i in range(3)]
     with en.make_engine("dask", client=client) as engine:
         on_dask = select_k(tokens, [2, 3], engine=engine, **kwargs)
+        streamed = select_k(parts, [2, 3], engine=engine, **kwargs)
     pd.testing.assert_frame_equal(here, on_dask)
+    pd.testing.assert_frame_equal(here, streamed, check_exact=True)

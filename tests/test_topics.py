@@ -391,3 +391,130 @@ def test_stage_skips_a_corpus_without_chinese_text(corpus):
                                           "is_stop": False})
     assert topics_stage(corpus, ctx, ks=(2,), n_seeds=1, **FAST) == {}
     assert any("not modelled" in n for n in ctx.notes)
+
+
+# --------------------------------------------------------------------------- streamed
+
+
+def _parts(tokens: pd.DataFrame, n: int) -> list[pd.DataFrame]:
+    """The token table in ``n`` parts of whole documents, documents out of key order."""
+    ids = list(dict.fromkeys(tokens["doc_id"]))[::-1]
+    return [tokens[tokens["doc_id"].isin(ids[i::n])] for i in range(n)]
+
+
+def _same_model(a: TopicModel, b: TopicModel) -> None:
+    assert a.topic_term_.tobytes() == b.topic_term_.tobytes()
+    assert a.theta_.tobytes() == b.theta_.tobytes()
+    for table in ("topics", "document_topics"):
+        pd.testing.assert_frame_equal(getattr(a, table)(), getattr(b, table)(),
+                                      check_exact=True)
+    pd.testing.assert_frame_equal(a.documents_, b.documents_, check_exact=True)
+    assert list(b.corpus_) == list(a.corpus_) and list(b.texts_) == list(a.texts_)
+    assert (a.corpus_sha256_, a.phrases_, a.labels_) == (b.corpus_sha256_, b.phrases_,
+                                                         b.labels_)
+    d, e = a.dictionary_, b.dictionary_
+    assert (d.token2id, d.dfs, d.cfs, d.num_docs, d.num_pos, d.num_nnz) == (
+        e.token2id, e.dfs, e.cfs, e.num_docs, e.num_pos, e.num_nnz)
+
+
+def test_streamed_parts_give_the_same_model_bit_for_bit(tmp_path):
+    import gc
+
+    from cadrecast.engine import PartitionedTable
+
+    toks = _small_tokens()
+    memory = TopicModel(n_topics=3, random_state=0, **FAST).fit(toks)
+    folder = tmp_path / "tokens"
+    folder.mkdir()
+    for i, part in enumerate(_parts(toks, 3)):
+        part.to_parquet(folder / f"part-{i:05d}.parquet")
+    streamed = TopicModel(n_topics=3, random_state=0, **FAST).fit(
+        PartitionedTable(folder), work_dir=tmp_path / "work")
+    assert not isinstance(streamed.corpus_, list)  # read from disk, block by block
+    assert len(streamed.corpus_) == len(memory.corpus_)
+    _same_model(memory, streamed)
+    pd.testing.assert_frame_equal(memory.coherence(), streamed.coherence(), check_exact=True)
+    assert memory.perplexity() == streamed.perplexity()
+    # phrases are counted part by part too (gensim Phrases.add_vocab)
+    rows = []
+    for d in range(30):
+        word = ["扶贫", "监管", "平台"][d % 3]
+        rows += [(f"d{d}", 0, "直播", "直播", False), (f"d{d}", 0, "帶貨", "带货", False),
+                 (f"d{d}", 0, word, word, False), (f"d{d}", 1, "带货", "带货", False),
+                 (f"d{d}", 1, word, word, False)]
+    ph = {"n_topics": 2, "phrases": True, "max_df": 1.0, "random_state": 0, **FAST}
+    a = TopicModel(**ph).fit(_table(rows))
+    b = TopicModel(**ph).fit(_parts(_table(rows), 4))
+    assert "直播_带货" in b.dictionary_.token2id
+    _same_model(a, b)
+    # the files live as long as the model (and its corpus) do
+    assert any((tmp_path / "work").iterdir())
+    del streamed
+    gc.collect()
+    assert not any((tmp_path / "work").iterdir())
+
+
+def test_streamed_parts_must_hold_whole_documents():
+    toks = _small_tokens()
+    one = toks[toks["doc_id"] == "doc0"]
+    with pytest.raises(CorpusError, match="more than one part"):
+        TopicModel(n_topics=2, **FAST).fit([toks, one])
+    with pytest.raises(ColumnError, match="iterable of DataFrame parts"):
+        TopicModel(n_topics=2).fit(42)
+    with pytest.raises(CorpusError, match="empty"):
+        TopicModel(n_topics=2).fit([toks.iloc[:0]])
+
+
+def test_streamed_fit_is_reproducible_and_travels_compactly(tokens, model):
+    import pickle
+
+    parts = _parts(tokens, 3)
+    again = TopicModel(n_topics=5, random_state=7, **FAST).fit(parts)
+    _same_model(model, again)
+    other = TopicModel(n_topics=5, random_state=8, **FAST).fit(parts)
+    assert other.topic_term_.tobytes() != again.topic_term_.tobytes()
+    # what engine workers receive: the files' paths, or the compact arrays, never lists
+    from cadrecast.topics import _portable
+
+    for by_path in (True, False):
+        for lazy in (again.corpus_, again.texts_):
+            data = pickle.dumps(_portable(lazy, by_path))
+            assert list(pickle.loads(data)) == list(lazy)
+            if by_path:
+                assert len(data) < 2000 + 100 * len(again.dictionary_)
+
+
+def test_select_k_and_stage_streamed_match_in_memory(corpus, tmp_path, monkeypatch):
+    import tempfile
+
+    from cadrecast.engine import PartitionedTable, Tables
+    from cadrecast.pipeline import RunContext
+    from cadrecast.segment import tokenize
+
+    toks = _small_tokens()
+    kw = {"ks": [2, 3], "n_seeds": 2, "random_state": 1, **FAST}
+    pd.testing.assert_frame_equal(select_k(toks, **kw), select_k(_parts(toks, 3), **kw),
+                                  check_exact=True)
+    # the topics stage of an engine run: tokens and paragraphs as Parquet parts; the
+    # English article's paragraphs are left out part by part
+    sub = corpus.subset(["001_c3c5390778cc9c07", "003_b9d991b649e0baf2"])
+    tokens = tokenize(sub)
+    tables = Tables()
+    for name, table in (("tokens", tokens), ("paragraphs", sub.paragraphs)):
+        (tmp_path / name).mkdir()
+        for i, part in enumerate(_parts(table, 2)):
+            part.to_parquet(tmp_path / name / f"part-{i:05d}.parquet")
+        tables[name] = PartitionedTable(tmp_path / name)
+    args = {"ks": (2, 3), "n_seeds": 2, "n_boot": 50, **FAST}
+    ctx = RunContext(out_dir=None, seed=3, progress=False, workers=1)
+    ctx.results["tokens"] = tokens
+    memory = topics_stage(sub, ctx, **args)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    ctx = RunContext(out_dir=None, seed=3, progress=False, workers=1)
+    ctx.results = tables
+    streamed = topics_stage(sub, ctx, **args)
+    assert set(memory) == set(streamed)
+    for name in memory:
+        pd.testing.assert_frame_equal(memory[name], streamed[name], check_exact=True)
+    assert not any((tmp_path / "tmp").iterdir())  # the stage removed its files
