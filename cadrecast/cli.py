@@ -55,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                             "dask: a dask.distributed cluster (default: load everything in "
                             "memory)")
     scale.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="address of a running Dask scheduler, e.g. tcp://host:8786 "
-                            "(implies --engine dask)")
+                       help="a running Dask scheduler: its address (tcp://host:8786) or its "
+                            "scheduler file (dask scheduler --scheduler-file); implies --engine dask")
     scale.add_argument("--batch-size", type=int, default=None, metavar="N",
                        help="documents per batch (default: 500)")
     scale.add_argument("--workers", type=int, default=None, metavar="N",
