@@ -42,6 +42,7 @@ import itertools
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -512,6 +513,12 @@ class _Task:
     seed: int
     split_related: bool
     keep_raw: bool
+    #: a folder the worker can write to (workers on the driver's machine): the worker
+    #: writes its per-document tables there as Parquet parts and returns only their row
+    #: counts, so the tables never travel back to the driver
+    stage_dir: str | None = None
+    #: tables that go back to the driver whatever ``stage_dir`` says (merged tables)
+    keep: frozenset = frozenset()
 
 
 @dataclass
@@ -524,6 +531,8 @@ class _Result:
     raw: pd.DataFrame | None = None
     seconds: float = 0.0
     pid: int = 0
+    #: tables the worker wrote to the task's ``stage_dir``: name -> rows
+    staged: dict[str, int] = field(default_factory=dict)
 
 
 def _load_batch(batch: Batch, split_related: bool) -> tuple[Corpus | None, list[dict]]:
@@ -611,8 +620,16 @@ def _process_batch(task: _Task) -> _Result:
         notes = ctx.notes
         if task.keep_raw:
             raw = corpus.documents[["doc_id", "raw"]]
+    staged: dict[str, int] = {}
+    if task.stage_dir is not None:
+        for name in list(tables):
+            df = tables[name]
+            if name not in task.keep and len(df):  # an empty table goes back: its columns
+                _write_part(Path(task.stage_dir), name, batch.index, df)
+                staged[name] = len(df)
+                del tables[name]
     return _Result(batch.index, tables, notes, rejected, batch.n_inputs, raw,
-                   time.perf_counter() - t0, os.getpid())
+                   time.perf_counter() - t0, os.getpid(), staged)
 
 
 def _warm_up(targets: Sequence[str] = ()) -> int:
@@ -768,9 +785,14 @@ class DaskEngine(Engine):
             quiet = logging.getLogger("distributed")
             self._log_level = quiet.level
             quiet.setLevel(logging.WARNING)
-            self._cluster = LocalCluster(
-                n_workers=_n_workers(workers), threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.WARNING)
+            import dask
+
+            # workers sample their threads' stacks every 10 ms for the dashboard's profile
+            # by default: on CPU-bound batches that costs a good share of a core
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = LocalCluster(
+                    n_workers=_n_workers(workers), threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.WARNING)
             self.client = Client(self._cluster)
         info = self.client.scheduler_info()
         self.n_workers = max(len(info.get("workers", {})), 1)
@@ -788,6 +810,7 @@ class DaskEngine(Engine):
         from dask.distributed import as_completed
 
         limit = in_flight or 2 * self.n_workers
+
         it = iter(items)
         first = [self.client.submit(func, x, pure=False) for x in itertools.islice(it, limit)]
         if not first:
@@ -1004,6 +1027,7 @@ def run_engine(
 
     eng = make_engine(engine, workers=workers, scheduler=scheduler, client=client)
     t_engine = time.perf_counter()
+    stage_dir: Path | None = None
     try:
         if eng.name != "local":
             eng.warm_up([s.target for s in batch_stages])
@@ -1015,7 +1039,17 @@ def run_engine(
         names_by_batch: dict[int, list[str]] = {}
         empty_parts: dict[str, pd.DataFrame] = {}
         n_inputs = n_batches = 0
-        tasks = (_Task(b, batch_stages, seed, split_related, keep_raw) for b in all_batches)
+        # workers on this machine write their parts themselves (into a staging folder the
+        # driver moves them from): the driver then neither receives nor writes the large
+        # per-document tables, which on a few cores is its bottleneck
+        if stream and (eng.name == "processes"
+                       or (eng.name == "dask" and getattr(eng, "_cluster", None) is not None)):
+            stage_dir = out_dir / ".staging"
+            if stage_dir.exists():
+                shutil.rmtree(stage_dir)
+        tasks = (_Task(b, batch_stages, seed, split_related, keep_raw,
+                       None if stage_dir is None else str(stage_dir), frozenset(merges))
+                 for b in all_batches)
         done = eng.imap_unordered(_process_batch, tasks)
         if progress:
             from tqdm.auto import tqdm
@@ -1026,7 +1060,14 @@ def run_engine(
             n_inputs += res.n_inputs
             rejected_rows += res.rejected
             notes_by_batch[res.index] = res.notes
-            names_by_batch[res.index] = list(res.tables)
+            names_by_batch[res.index] = list(dict.fromkeys([*res.staged, *res.tables]))
+            for name in res.staged:
+                if name not in streamed:
+                    _clear(out_dir / name)
+                    streamed.add(name)
+                (out_dir / name).mkdir(parents=True, exist_ok=True)
+                part = _PART.format(res.index)
+                (stage_dir / name / part).replace(out_dir / name / part)
             for name, df in res.tables.items():
                 if name in merges:
                     merge_parts[name].append(df)
@@ -1044,6 +1085,8 @@ def run_engine(
                             empty_parts[name] = df
                 res.tables = {}
             results[res.index] = res
+        if stage_dir is not None and stage_dir.exists():
+            shutil.rmtree(stage_dir)
         t_batches = time.perf_counter()
 
         tables = Tables()
@@ -1108,6 +1151,8 @@ def run_engine(
             _write_outputs(out_dir, tables, ctx, format, description, stream)
     finally:
         eng.close()
+        if stage_dir is not None and stage_dir.exists():  # a failed run's staged parts
+            shutil.rmtree(stage_dir, ignore_errors=True)
     return tables
 
 

@@ -104,6 +104,25 @@ def test_streamed_output_equals_in_memory_tables(jsonl, local_tables, client, tm
     assert "tokens/ (Parquet, 4 parts)" in readme
 
 
+def test_workers_on_this_machine_write_their_own_parts(jsonl, local_tables, tmp_path):
+    """processes (and a LocalCluster the engine starts) write parts in the workers."""
+    local_out, proc_out = tmp_path / "local", tmp_path / "processes"
+    en.run_engine(jsonl, local_out, engine="local", batch_size=12, stages=STAGES_RUN,
+                  progress=False)
+    (proc_out / "tokens").mkdir(parents=True)
+    (proc_out / "tokens" / "part-00099.parquet").write_bytes(b"stale part of an earlier run")
+    tables = en.run_engine(jsonl, proc_out, engine="processes", workers=2, batch_size=12,
+                           stages=STAGES_RUN, progress=False, local_below=0)
+    assert not (proc_out / ".staging").exists()
+    for name in ("documents", "paragraphs", "tokens", "stance", "entities"):
+        files = sorted(p.name for p in (proc_out / name).glob("part-*.parquet"))
+        assert files == sorted(p.name for p in (local_out / name).glob("part-*.parquet")), name
+        pd.testing.assert_frame_equal(pd.read_parquet(proc_out / name),
+                                      pd.read_parquet(local_out / name), obj=name)
+        pd.testing.assert_frame_equal(tables[name], local_tables[name], check_dtype=False,
+                                      obj=name)
+
+
 def test_stance_tables_equal_in_memory_run(local_tables):
     """Stance runs batch by batch (processes and dask equal local_tables, tested above)."""
     corpus = cc.Corpus(*(local_tables[n] for n in ("documents", "paragraphs", "sentences",
