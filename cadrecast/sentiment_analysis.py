@@ -428,6 +428,35 @@ def _peel(tok: str, grammar: set[str] | frozenset[str], vocab: Mapping[str, Any]
     return None
 
 
+class _Clauses:
+    """A segmented sentence's clauses and contrast markers (shared by sentiment and stance)."""
+
+    def __init__(self, tokens: list[str], lex: SentimentLexicon) -> None:
+        self.tokens = tokens
+        self.clause: list[int] = []  # clause index of each token
+        c = 0
+        for t in tokens:
+            self.clause.append(c)
+            if t and all(ch in _PUNCT for ch in t):
+                c += 1
+        self.contrast_at = [k for k, t in enumerate(tokens) if t in lex.contrast]
+        self.concession_at = [k for k, t in enumerate(tokens) if t in lex.concession]
+
+    def contrast(self, start: int, end: int, opt: _Options) -> tuple[float, str]:
+        """Weight factor and modifier of the word at ``tokens[start:end]``: before a
+        contrast marker (or in a concession clause) it counts ``contrast_before`` times,
+        after one ``contrast_after`` times; ``(1.0, "")`` otherwise."""
+        before = [k for k in self.contrast_at if k >= end]
+        if before:
+            return opt.contrast_before, f"before:{self.tokens[before[0]]}"
+        if any(self.clause[k] == self.clause[start] for k in self.concession_at):
+            return opt.contrast_before, "concession"
+        after = [k for k in self.contrast_at if k < start]
+        if after:
+            return opt.contrast_after, f"after:{self.tokens[after[-1]]}"
+        return 1.0, ""
+
+
 def _sentence_terms(tokens: list[str], lex: SentimentLexicon, opt: _Options,
                     vocab: Mapping[str, float] | None = None) -> list[Term]:
     vocab = lex.words if vocab is None else vocab
@@ -435,14 +464,8 @@ def _sentence_terms(tokens: list[str], lex: SentimentLexicon, opt: _Options,
     matches = _match_terms(tokens, vocab, lex.max_chars)
     if not matches:
         return []
-    clause = []  # clause index of each token
-    c = 0
-    for t in tokens:
-        clause.append(c)
-        if t and all(ch in _PUNCT for ch in t):
-            c += 1
-    contrast_at = [k for k, t in enumerate(tokens) if t in lex.contrast]
-    concession_at = [k for k, t in enumerate(tokens) if t in lex.concession]
+    sentence = _Clauses(tokens, lex)
+    clause = sentence.clause
     matched_tokens = {k for s, e, _ in matches for k in range(s, e)}
     terms = []
     prev_end = 0
@@ -492,18 +515,10 @@ def _sentence_terms(tokens: list[str], lex: SentimentLexicon, opt: _Options,
         mods.reverse()  # negators and degree adverbs in text order, then contrast
         if neg_count % 2 == 1 and prohibit and weight < 0:
             mods.append("prohibit")
-        # contrast and concession
-        after = [k for k in contrast_at if k < start]
-        before = [k for k in contrast_at if k >= end]
-        if before:
-            value *= opt.contrast_before
-            mods.append(f"before:{tokens[before[0]]}")
-        elif any(clause[k] == clause[start] for k in concession_at):
-            value *= opt.contrast_before
-            mods.append("concession")
-        elif after:
-            value *= opt.contrast_after
-            mods.append(f"after:{tokens[after[-1]]}")
+        factor, mod = sentence.contrast(start, end, opt)
+        if mod:
+            value *= factor
+            mods.append(mod)
         terms.append(Term(word, start, weight, round(value, 6), "|".join(mods)))
         prev_end = end
     return terms

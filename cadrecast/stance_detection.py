@@ -53,6 +53,7 @@ from .errors import ColumnError, ConfigError, CorpusError, check_choice
 from .sentiment_analysis import (
     _PUNCT,
     SentimentLexicon,
+    _Clauses,
     _default_tokenizer,
     _grammar,
     _match_terms,
@@ -241,13 +242,8 @@ def _sentence_cues(tokens: list[str], frames: FrameLexicon, lex: SentimentLexico
     matches = _match_terms(tokens, frames.cues, frames.max_chars)
     if not matches:
         return []
-    clause, c = [], 0
-    for t in tokens:
-        clause.append(c)
-        if t and all(ch in _PUNCT for ch in t):
-            c += 1
-    contrast_at = [k for k, t in enumerate(tokens) if t in lex.contrast]
-    concession_at = [k for k, t in enumerate(tokens) if t in lex.concession]
+    sentence = _Clauses(tokens, lex)
+    clause = sentence.clause
     out = []
     for start, end, cue in matches:
         frame, side, weight = frames.cues[cue]
@@ -265,17 +261,10 @@ def _sentence_cues(tokens: list[str], frames: FrameLexicon, lex: SentimentLexico
                 break
             if tok in SUPPORT_NEGATORS:
                 break
-        before = [k for k in contrast_at if k >= end]
-        after = [k for k in contrast_at if k < start]
-        if before:
-            value *= opt.contrast_before
-            mods.append(f"before:{tokens[before[0]]}")
-        elif any(clause[k] == clause[start] for k in concession_at):
-            value *= opt.contrast_before
-            mods.append("concession")
-        elif after:
-            value *= opt.contrast_after
-            mods.append(f"after:{tokens[after[-1]]}")
+        factor, mod = sentence.contrast(start, end, opt)
+        if mod:
+            value *= factor
+            mods.append(mod)
         out.append(Cue(cue, frame, side, round(value, 6), "|".join(mods)))
     return out
 
