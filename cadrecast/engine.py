@@ -530,6 +530,8 @@ class _Result:
     n_inputs: int
     raw: pd.DataFrame | None = None
     seconds: float = 0.0
+    #: CPU time of the thread that ran the batch (``seconds`` minus time spent waiting)
+    cpu_seconds: float = 0.0
     pid: int = 0
     #: tables the worker wrote to the task's ``stage_dir``: name -> rows
     staged: dict[str, int] = field(default_factory=dict)
@@ -596,7 +598,7 @@ def _process_batch(task: _Task) -> _Result:
     """Run the per-document stages over one batch (in whichever process runs it)."""
     from .pipeline import RunContext
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     batch = task.batch
     corpus, rejected = _load_batch(batch, task.split_related)
     tables: dict[str, pd.DataFrame] = {}
@@ -629,7 +631,7 @@ def _process_batch(task: _Task) -> _Result:
                 staged[name] = len(df)
                 del tables[name]
     return _Result(batch.index, tables, notes, rejected, batch.n_inputs, raw,
-                   time.perf_counter() - t0, os.getpid(), staged)
+                   time.perf_counter() - t0, time.thread_time() - c0, os.getpid(), staged)
 
 
 def _warm_up(targets: Sequence[str] = ()) -> int:
@@ -749,6 +751,21 @@ class ProcessEngine(Engine):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+#: Dask settings for a ``LocalCluster`` started by cadrecast. A worker's timers wake its
+#: event loop, which then takes the GIL from the thread running a batch: by default the
+#: stack profiler every 10 ms, the "event loop blocked" tick every 20 ms, the memory
+#: monitor every 100 ms and the system monitor every 500 ms (the nannies' monitors run in
+#: the driver's process, beside the scheduler). They serve the dashboard, which a
+#: cadrecast cluster does not start; fewer wake-ups leave the cores to the batches
+#: (measured in benchmarks/bench_scale.py). Memory limits still apply, checked every second.
+_QUIET_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
 class DaskEngine(Engine):
     """A ``dask.distributed`` cluster: a new ``LocalCluster``, or an existing one."""
 
@@ -787,12 +804,14 @@ class DaskEngine(Engine):
             quiet.setLevel(logging.WARNING)
             import dask
 
-            # workers sample their threads' stacks every 10 ms for the dashboard's profile
-            # by default: on CPU-bound batches that costs a good share of a core
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            with dask.config.set(_QUIET_CLUSTER):
                 self._cluster = LocalCluster(
                     n_workers=_n_workers(workers), threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.WARNING)
+                    dashboard_address=None, silence_logs=logging.WARNING,
+                    # the scheduler serves /health and /metrics even without a dashboard,
+                    # by default on port 8787: a free port on this machine instead, so that
+                    # two runs (or another cluster) do not collide
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
             self.client = Client(self._cluster)
         info = self.client.scheduler_info()
         self.n_workers = max(len(info.get("workers", {})), 1)
@@ -1203,7 +1222,8 @@ def _write_outputs(out_dir: Path, tables: Tables, ctx: Any, format: str, descrip
     sizes: dict[str, Any] = {}
     for name, value in tables.stored().items():
         if isinstance(value, PartitionedTable):
-            written[name] = f"{name}/ (Parquet, {len(value.files)} parts)"
+            n_parts = len(value.files)
+            written[name] = f"{name}/ (Parquet, {n_parts} part{'s' * (n_parts != 1)})"
             sizes[name] = value
         else:
             written[name] = write_table(value, out_dir, name, format)

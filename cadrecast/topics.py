@@ -60,7 +60,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1480,8 +1480,7 @@ class TopicModel:
             in the vocabulary (see ``documents_``) have no rows.
         """
         self._check_fitted()
-        keys = self.documents_.loc[self.documents_["used"], self.keys_].reset_index(drop=True)
-        return self._long(keys, self.theta_)
+        return self._long(self._used_keys(), self.theta_)
 
     def transform(self, tokens: pd.DataFrame) -> pd.DataFrame:
         """Topic proportions of (new) documents under the fitted topics.
@@ -1544,15 +1543,18 @@ class TopicModel:
 
     # ---- paragraphs and covariates ----------------------------------------------------
 
-    def representative_paragraphs(self, paragraphs: pd.DataFrame | Corpus, n: int = 3, *,
+    def representative_paragraphs(self, paragraphs: pd.DataFrame | Corpus | Any, n: int = 3, *,
                                   min_chars: int = 30, text_column: str = "text"
                                   ) -> pd.DataFrame:
         """The paragraphs where each topic is most prevalent.
 
         Parameters
         ----------
-        paragraphs : DataFrame or Corpus
-            A table with the key columns and ``text_column`` (``corpus.paragraphs``).
+        paragraphs : DataFrame, Corpus, PartitionedTable or iterable of DataFrames
+            A table with the key columns and ``text_column`` (``corpus.paragraphs``), or
+            the same table in parts (a streamed run's ``paragraphs`` folder): parts are
+            read one at a time and only each topic's best candidates are kept, so memory
+            does not grow with the table.
         n : int
             Paragraphs per topic.
         min_chars : int
@@ -1564,22 +1566,48 @@ class TopicModel:
         DataFrame
             ``topic``, ``label``, ``rank`` (1-based), the key columns, ``proportion``,
             ``text``. Paragraphs with identical text are shown once.
+
+        Examples
+        --------
+        >>> reps = model.representative_paragraphs(corpus.paragraphs, n=2)  # doctest: +SKIP
+        >>> reps[["topic", "rank", "proportion"]].head(2)  # doctest: +SKIP
         """
         self._check_fitted()
-        table = _paragraph_table(paragraphs, self.keys_, [text_column])
-        doc_topics = self.document_topics()
-        merged = doc_topics.merge(table[[*self.keys_, text_column]], on=self.keys_,
-                                  how="inner")
-        text = merged[text_column].astype("string").fillna("")
-        merged = merged.assign(_long=text.str.len() >= min_chars, text=text)
-        merged = merged.sort_values(["topic", "_long", "proportion", *self.keys_],
-                                    ascending=[True, False, False, *[True] * len(self.keys_)],
-                                    kind="stable")
-        merged = merged.drop_duplicates(["topic", "text"], keep="first")
-        top = merged.groupby("topic", sort=True).head(n).reset_index(drop=True)
+        keys = self._used_keys()
+        index = pd.MultiIndex.from_frame(keys)
+        theta = self.theta_
+        k = theta.shape[1]
+        order = ["topic", "_long", "proportion", *self.keys_]
+        ascending = [True, False, False, *[True] * len(self.keys_)]
+        best: pd.DataFrame | None = None
+        for part in _table_parts(paragraphs, self.keys_, [text_column]):
+            pos = index.get_indexer(pd.MultiIndex.from_frame(part[self.keys_]))
+            hit = pos >= 0
+            rows = part.loc[hit, self.keys_].reset_index(drop=True)
+            text = part.loc[hit, text_column].astype("string").fillna("").reset_index(drop=True)
+            cand = rows.loc[rows.index.repeat(k)].reset_index(drop=True)
+            cand["topic"] = np.tile(np.arange(k, dtype="int64"), len(rows))
+            cand["proportion"] = theta[pos[hit]].reshape(-1)
+            cand["text"] = text.repeat(k).reset_index(drop=True)
+            cand["_long"] = cand["text"].str.len() >= min_chars
+            if best is not None:
+                cand = pd.concat([best, cand], ignore_index=True)
+            # the n best distinct texts of each topic so far: what is not among them in
+            # a part cannot be among them in the whole table
+            cand = cand.sort_values(order, ascending=ascending, kind="stable")
+            cand = cand.drop_duplicates(["topic", "text"], keep="first")
+            best = cand.groupby("topic", sort=True).head(n).reset_index(drop=True)
+        columns = ["topic", "label", "rank", *self.keys_, "proportion", "text"]
+        if best is None:
+            return pd.DataFrame(columns=columns)
+        top = best
         top["rank"] = top.groupby("topic").cumcount().astype("int64") + 1
         top["label"] = pd.array([self.labels_[t] for t in top["topic"]], dtype="string")
-        return top[["topic", "label", "rank", *self.keys_, "proportion", "text"]]
+        return top[columns]
+
+    def _used_keys(self) -> pd.DataFrame:
+        """The key columns of the used documents, in the row order of :attr:`theta_`."""
+        return self.documents_.loc[self.documents_["used"], self.keys_].reset_index(drop=True)
 
     def compare(self, covariates: pd.DataFrame | Corpus, by: str, **kwargs: Any
                 ) -> pd.DataFrame:
@@ -1589,8 +1617,11 @@ class TopicModel:
         labels; see there for the parameters and columns.
         """
         self._check_fitted()
-        return compare_topics(self.document_topics(), covariates, by,
-                              labels=self.labels_, **kwargs)
+        keys = self._used_keys()
+        order = keys.sort_values(self.keys_, kind="stable").index.to_numpy()
+        return _compare(keys.iloc[order].reset_index(drop=True), self.theta_[order],
+                        list(range(self.n_topics_)), covariates, by,
+                        **{"labels": self.labels_, **kwargs})
 
     # ---- interactive view -------------------------------------------------------------
 
@@ -1862,6 +1893,26 @@ def _versions() -> dict[str, str]:
 
     return {"cadrecast": __version__, "gensim": gensim.__version__, "numpy": np.__version__,
             "pandas": pd.__version__, "python": sys.version.split()[0]}
+
+
+def _table_parts(table: Any, keys: list[str], needed: list[str]) -> Iterator[pd.DataFrame]:
+    """A paragraph table (DataFrame, Corpus, PartitionedTable or iterable of DataFrames)
+    one part at a time, each with the ``keys`` and ``needed`` columns."""
+    if isinstance(table, pd.DataFrame) or hasattr(table, "paragraphs"):
+        yield _paragraph_table(table, keys, needed)
+        return
+    partitions = getattr(table, "partitions", None)
+    if callable(partitions):
+        parts: Iterable[Any] = partitions(list(dict.fromkeys([*keys, *needed])))
+    elif isinstance(table, Iterable) and not isinstance(table, str | bytes | Mapping):
+        parts = table
+    else:
+        raise ColumnError(
+            "give a DataFrame (e.g. corpus.paragraphs), a Corpus, a PartitionedTable or an "
+            f"iterable of DataFrame parts, not {type(table).__name__}."
+        )
+    for part in parts:
+        yield _paragraph_table(part, keys, needed)
 
 
 def _paragraph_table(table: pd.DataFrame | Corpus, keys: list[str], needed: list[str]
@@ -2219,12 +2270,23 @@ def compare_topics(
     keys = [c for c in ("doc_id", "para_id", "sent_id") if c in document_topics.columns]
     if not keys:
         raise ColumnError("document_topics has no key column (doc_id, para_id ...).")
+    wide = document_topics.pivot_table(index=keys, columns="topic", values="proportion",
+                                       aggfunc="first", sort=True)
+    return _compare(wide.index.to_frame(index=False), wide.to_numpy(dtype=np.float64),
+                    list(wide.columns), covariates, by, n_boot=n_boot, ci=ci,
+                    cluster=cluster, labels=labels, random_state=random_state)
+
+
+def _compare(keys_frame: pd.DataFrame, theta_all: np.ndarray, topics: list, covariates: Any,
+             by: str, *, n_boot: int = 1000, ci: float = 0.95, cluster: str | None = None,
+             labels: Sequence[str] | None = None, random_state: int = 0) -> pd.DataFrame:
+    """:func:`compare_topics` on a wide table: ``theta_all[i]`` are the topic proportions
+    of the document whose keys are row ``i`` of ``keys_frame`` (rows sorted by the keys)."""
+    keys = list(keys_frame.columns)
     if not 0 < ci < 1:
         raise ConfigError(f"ci must be between 0 and 1, not {ci!r}.")
     if n_boot < 1:
         raise ConfigError(f"n_boot must be positive, not {n_boot!r}.")
-    wide = document_topics.pivot_table(index=keys, columns="topic", values="proportion",
-                                       aggfunc="first", sort=True)
     if not isinstance(covariates, pd.DataFrame):
         covariates = _paragraph_table(covariates, keys, [by])
     extra = [c for c in (by, cluster) if c is not None]
@@ -2241,10 +2303,10 @@ def compare_topics(
             f"the covariate table has several rows for one {cov_keys}; give one row per "
             "document unit."
         )
-    merged = wide.reset_index().merge(cov, on=cov_keys, how="inner")
+    merged = keys_frame.assign(_row=np.arange(len(keys_frame))).merge(cov, on=cov_keys,
+                                                                      how="inner")
     merged = merged[merged[by].notna()]
-    topics = [c for c in wide.columns]
-    theta = merged[topics].to_numpy(dtype=np.float64)
+    theta = theta_all[merged["_row"].to_numpy()]
     level_values = np.array([str(v) for v in merged[by]], dtype=object)
     clusters = (merged[cluster].astype(str).to_numpy() if cluster
                 else np.arange(len(merged)).astype(str))
@@ -2557,21 +2619,35 @@ def _stage_outputs(corpus: Corpus, ctx: RunContext, base: TopicModel,
     k = choose_k(selection)
     model = base._with_topics(k)
     topics = model.topics(n=15)
-    doc_topics = model.document_topics()
-    paragraphs = corpus.paragraphs
-    reps = model.representative_paragraphs(paragraphs, n=3)
-    covs = paragraphs
-    if "source" not in covs.columns and "source" in corpus.documents.columns:
-        covs = covs.merge(corpus.documents[["doc_id", "source"]], on="doc_id", how="left")
-    stance = ctx.results.get("stance")
-    if isinstance(stance, pd.DataFrame) and {"doc_id", "para_id", "stance"} <= set(stance):
-        covs = covs.merge(stance[["doc_id", "para_id", "stance"]], on=["doc_id", "para_id"],
-                          how="left")
+    results = ctx.results
+    streamed = _is_streamed(results, "paragraphs")
+    if streamed:  # a streamed run: the paragraphs are read part by part, and only the
+        # columns needed (no text for the covariates)
+        reps = model.representative_paragraphs(
+            results.stream("paragraphs", [*model.keys_, "text"]), n=3)
+    else:
+        reps = model.representative_paragraphs(corpus.paragraphs, n=3)
+    if streamed and ctx.out_dir is not None:
+        doc_topics: pd.DataFrame | Any = _write_document_topics(model, Path(ctx.out_dir))
+    else:
+        doc_topics = model.document_topics()
+    # the modelled paragraphs' covariates (compare keeps only those anyway)
+    covs = _stage_covariates(corpus, results).merge(model._used_keys(), on=model.keys_)
     comparisons = []
     for by in ("doc_id", "source", "script", "stance"):
-        if by in covs.columns and covs[by].replace("", pd.NA).notna().any():
-            cov = covs.assign(**{by: covs[by].replace("", pd.NA)})
-            comparisons.append(model.compare(cov, by, n_boot=n_boot, random_state=seed))
+        if by not in covs.columns:
+            continue
+        values = covs[by].replace("", pd.NA)
+        n_levels = int(values.nunique())
+        if not n_levels:
+            continue
+        if n_levels > MAX_COMPARED_LEVELS:
+            ctx.note(f"topics: prevalence by {by} not compared: {n_levels:,} "
+                     f"level{'s' * (n_levels != 1)} (at "
+                     f"most {MAX_COMPARED_LEVELS}; TopicModel.compare does any covariate).")
+            continue
+        comparisons.append(model.compare(covs.assign(**{by: values}), by, n_boot=n_boot,
+                                         random_state=seed))
     prevalence = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
     ctx.note(
         f"topics: k={k} chosen from {list(selection['k'])} by the mean of scaled c_v, NPMI "
@@ -2599,6 +2675,65 @@ def _stage_outputs(corpus: Corpus, ctx: RunContext, base: TopicModel,
         ctx.files["topic_model/"] = "the fitted topic model (TopicModel.load reads it; no pickle)"
     return {"topic_k_selection": selection, "topics": topics, "document_topics": doc_topics,
             "topic_paragraphs": reps, "topic_prevalence": prevalence}
+
+
+#: The ``topics`` stage compares topic prevalence by a covariate (``doc_id``, ``source``,
+#: ``script``, ``stance``) only when it has at most this many levels: each level is
+#: bootstrapped against all other paragraphs, so a large corpus's ``doc_id`` would take
+#: hours and give a table nobody reads.
+MAX_COMPARED_LEVELS = 100
+
+
+def _is_streamed(results: Any, name: str) -> bool:
+    is_streamed = getattr(results, "is_streamed", None)
+    return callable(is_streamed) and bool(is_streamed(name))
+
+
+def _stage_columns(results: Any, name: str, columns: Sequence[str],
+                   fallback: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
+    """Those of ``columns`` that table ``name`` has: read part by part (only these
+    columns) when the run streamed it, else from ``fallback()``."""
+    if _is_streamed(results, name):
+        stored = _stored_columns(dict.get(results, name)) or []
+        cols = [c for c in columns if c in stored]
+        return pd.concat(list(results.stream(name, cols)), ignore_index=True)
+    table = fallback()
+    if not isinstance(table, pd.DataFrame):
+        return None
+    return table[[c for c in columns if c in table.columns]]
+
+
+def _stage_covariates(corpus: Corpus, results: Any) -> pd.DataFrame:
+    """One row per paragraph: keys, ``script``, ``source`` and ``stance`` where known."""
+    keys = ["doc_id", "para_id"]
+    covs = _stage_columns(results, "paragraphs", [*keys, "script", "source"],
+                          lambda: corpus.paragraphs)
+    if "source" not in covs.columns:
+        docs = _stage_columns(results, "documents", ["doc_id", "source"],
+                              lambda: corpus.documents)
+        if docs is not None and "source" in docs.columns:
+            covs = covs.merge(docs, on="doc_id", how="left")
+    stance = _stage_columns(results, "stance", [*keys, "stance"],
+                            lambda: results.get("stance"))
+    if stance is not None and {*keys, "stance"} <= set(stance.columns):
+        covs = covs.merge(stance, on=keys, how="left")
+    return covs
+
+
+def _write_document_topics(model: TopicModel, out: Path, rows_per_part: int = 1_000_000
+                           ) -> Any:
+    """``document_topics`` as a folder of Parquet parts (a streamed run's large table)."""
+    from .engine import PartitionedTable, _clear, _write_part
+
+    _clear(out / "document_topics")
+    keys = model._used_keys()
+    theta = model.theta_
+    step = max(1, rows_per_part // max(theta.shape[1], 1))
+    for i, start in enumerate(range(0, max(len(keys), 1), step)):
+        part = model._long(keys.iloc[start:start + step].reset_index(drop=True),
+                           theta[start:start + step])
+        _write_part(out, "document_topics", i, part)
+    return PartitionedTable(out / "document_topics")
 
 
 def _save_fig(fig: Figure, path: Path) -> None:

@@ -123,6 +123,23 @@ def test_workers_on_this_machine_write_their_own_parts(jsonl, local_tables, tmp_
                                       obj=name)
 
 
+def _worker_settings() -> dict:
+    import dask
+    import distributed  # noqa: F401  (its defaults enter dask's configuration on import)
+
+    return {k: dask.config.get(k) for k in en._QUIET_CLUSTER}
+
+
+def test_a_cluster_the_engine_starts_keeps_its_workers_quiet():
+    """The dashboard's samplers and monitors are off or slow: they take the GIL from batches."""
+    before = _worker_settings()
+    with en.make_engine("dask", workers=1) as engine:
+        settings = engine.client.run(_worker_settings)
+        assert list(settings.values()) == [en._QUIET_CLUSTER]
+        assert engine._cluster.workers and engine.n_workers == 1
+    assert _worker_settings() == before != en._QUIET_CLUSTER  # this process's are left alone
+
+
 def test_stance_tables_equal_in_memory_run(local_tables):
     """Stance runs batch by batch (processes and dask equal local_tables, tested above)."""
     corpus = cc.Corpus(*(local_tables[n] for n in ("documents", "paragraphs", "sentences",

@@ -518,3 +518,35 @@ def test_select_k_and_stage_streamed_match_in_memory(corpus, tmp_path, monkeypat
     for name in memory:
         pd.testing.assert_frame_equal(memory[name], streamed[name], check_exact=True)
     assert not any((tmp_path / "tmp").iterdir())  # the stage removed its files
+    # with an output folder, a streamed run's document_topics is itself a folder of parts
+    ctx = RunContext(out_dir=tmp_path / "out", seed=3, progress=False, workers=1)
+    (tmp_path / "out").mkdir()
+    ctx.results = tables
+    monkeypatch.setattr("cadrecast.topics.MAX_COMPARED_LEVELS", 0)  # as if far too many
+    on_disk = topics_stage(sub, ctx, **args)
+    assert isinstance(on_disk["document_topics"], PartitionedTable)
+    pd.testing.assert_frame_equal(on_disk["document_topics"].read(), memory["document_topics"],
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(on_disk["topic_paragraphs"], memory["topic_paragraphs"],
+                                  check_exact=True)
+    # a covariate with too many levels to compare is left out, and the notes say so
+    assert set(memory["topic_prevalence"]["by"]) == {"doc_id", "source", "script"}
+    assert on_disk["topic_prevalence"].empty
+    for by in ("doc_id", "source", "script"):
+        assert any(f"prevalence by {by} not compared: 1 level " in n for n in ctx.notes), by
+
+
+def test_representative_paragraphs_and_compare_read_tables_in_parts(model, corpus):
+    whole = model.representative_paragraphs(corpus.paragraphs, n=3)
+    parts = _parts(corpus.paragraphs.sample(frac=1, random_state=0), 4)
+    pd.testing.assert_frame_equal(model.representative_paragraphs(iter(parts), n=3), whole,
+                                  check_exact=True)
+    # the model's compare (no long table) gives exactly compare_topics on the long table
+    for by, kw in (("doc_id", {}), ("script", {"cluster": "doc_id"})):
+        pd.testing.assert_frame_equal(
+            model.compare(corpus.paragraphs, by, n_boot=100, **kw),
+            compare_topics(model.document_topics(), corpus.paragraphs, by, n_boot=100,
+                           labels=model.labels_, **kw),
+            check_exact=True)
+    with pytest.raises(ColumnError, match="iterable of DataFrame parts"):
+        model.representative_paragraphs(42)
