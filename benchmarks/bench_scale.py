@@ -11,6 +11,12 @@ the whole run, start-up included), the peak memory of the run's whole process tr
 cost of the dask engine on the bundled corpus (where it hands over to the local engine)
 and of a forced 2-worker cluster there.
 
+A shared virtual machine's cores drift in speed, and two vCPUs do not always give twice the
+work of one. So the local engine runs first *and* last (the baseline is the mean of the two
+runs, both printed), and the machine's own ceiling is printed at the start and the end: the
+speed-up of a plain Python loop run in 2 processes at once over 1 process (``--workers``
+processes; 2.0 x is perfect). An engine's ratio can only be read against that ceiling.
+
 Targets (issue 8): the 2-worker engines >= 1.7 x the local engine's documents/s; peak
 memory of the 100,000-article run < 2 GB; on the bundled corpus the dask engine costs no
 more than its cluster start-up.
@@ -110,6 +116,30 @@ def run_child(engine: str, corpus: str, out: Path, opts: argparse.Namespace,
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def _spin(n: int) -> float:
+    t0 = time.perf_counter()
+    s = 0
+    for i in range(n):
+        s += i * i % 7
+    return time.perf_counter() - t0
+
+
+def machine_ceiling(workers: int, n: int = 20_000_000, repeats: int = 3) -> float:
+    """Median speed-up of ``workers`` processes over one on a plain CPU-bound loop."""
+    import statistics
+    from concurrent.futures import ProcessPoolExecutor
+
+    ratios = []
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_spin, [1000] * workers))  # the processes are up
+        for _ in range(repeats):
+            one = _spin(n)
+            t0 = time.perf_counter()
+            list(pool.map(_spin, [n] * workers))
+            ratios.append(workers * one / (time.perf_counter() - t0))
+    return statistics.median(ratios)
+
+
 def default_stages() -> str:
     from cadrecast.pipeline import STAGES
 
@@ -155,19 +185,30 @@ def main() -> None:
     print(f"generated {args.n:,} articles ({corpus.stat().st_size / 1e6:.0f} MB JSON Lines) "
           f"in {time.perf_counter() - t0:.1f} s")
 
-    results = {}
-    for engine in args.engines.split(","):
-        r = run_child(engine, str(corpus), work / f"out_{engine}", args)
+    ceiling = [machine_ceiling(args.workers)]
+    print(f"machine ceiling at the start: {args.workers} processes do {ceiling[0]:.2f} x the "
+          "work of one on a plain Python loop", flush=True)
+    engines = args.engines.split(",")
+    if "local" in engines and len(engines) > 1:  # the baseline before and after the others
+        engines = ["local", *[e for e in engines if e != "local"], "local (again)"]
+    results: dict[str, dict] = {}
+    for engine in engines:
+        r = run_child(engine.split()[0], str(corpus), work / f"out_{engine.split()[0]}", args)
         results[engine] = r
-        print(f"{engine:>9}: {r['documents']:>7,} docs in {r['seconds']:7.1f} s = "
+        print(f"{engine:>13}: {r['documents']:>7,} docs in {r['seconds']:7.1f} s = "
               f"{r['documents'] / r['seconds']:7.1f} docs/s; peak memory "
               f"{r['peak_bytes'] / 2**20:6.0f} MiB", flush=True)
+    ceiling.append(machine_ceiling(args.workers))
+    print(f"machine ceiling at the end: {ceiling[1]:.2f} x")
     if "local" in results:
-        base = results["local"]["documents"] / results["local"]["seconds"]
+        locals_ = [r for e, r in results.items() if e.startswith("local")]
+        base = sum(r["documents"] / r["seconds"] for r in locals_) / len(locals_)
+        print(f"local baseline: {base:.1f} docs/s (mean of {len(locals_)} runs)")
         for engine, r in results.items():
-            if engine != "local":
+            if not engine.startswith("local"):
                 ratio = r["documents"] / r["seconds"] / base
-                print(f"scaling {engine}/local: {ratio:.2f} x (target >= 1.7)")
+                print(f"scaling {engine}/local: {ratio:.2f} x (target >= 1.7; machine ceiling "
+                      f"{min(ceiling):.2f}-{max(ceiling):.2f} x)")
     worst = max(r["peak_bytes"] for r in results.values())
     print(f"peak memory, worst engine: {worst / 2**30:.2f} GiB (target < 2 GiB)")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import pandas as pd
 import pytest
@@ -127,7 +128,8 @@ def _worker_settings() -> dict:
     import dask
     import distributed  # noqa: F401  (its defaults enter dask's configuration on import)
 
-    return {k: dask.config.get(k) for k in en._QUIET_CLUSTER}
+    settings = {k: dask.config.get(k) for k in en._QUIET_CLUSTER}
+    return {**settings, "trim": os.environ.get("MALLOC_TRIM_THRESHOLD_")}
 
 
 def test_a_cluster_the_engine_starts_keeps_its_workers_quiet():
@@ -135,9 +137,11 @@ def test_a_cluster_the_engine_starts_keeps_its_workers_quiet():
     before = _worker_settings()
     with en.make_engine("dask", workers=1) as engine:
         settings = engine.client.run(_worker_settings)
-        assert list(settings.values()) == [en._QUIET_CLUSTER]
+        trim = os.environ.get("MALLOC_TRIM_THRESHOLD_")  # the worker's own (from this process)
+        assert list(settings.values()) == [{**en._QUIET_CLUSTER, "trim": trim}]
         assert engine._cluster.workers and engine.n_workers == 1
-    assert _worker_settings() == before != en._QUIET_CLUSTER  # this process's are left alone
+    assert _worker_settings() == before  # this process's settings are left as they were
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == trim
 
 
 def test_stance_tables_equal_in_memory_run(local_tables):
